@@ -1,0 +1,134 @@
+package eos
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/session"
+	"github.com/epicoauth/epicoauth/internal/wire"
+)
+
+// Grant is a way of asking EOS Connect for a token: ClientCredentials or
+// ExternalAuth.
+type Grant = epicoauth.Grant
+
+// ErrNoDeploymentID is returned, before any request is sent, by a Config
+// without a DeploymentID: EOS Connect requires one on every token request.
+var ErrNoDeploymentID = errors.New("eos: Config.DeploymentID is empty; EOS Connect needs the deployment id of your product")
+
+// ErrNonceMismatch is returned when a token response does not echo the nonce
+// its request sent. The token is discarded: it may answer another request.
+var ErrNonceMismatch = errors.New("eos: token response nonce does not match the request")
+
+// Config is an EOS Connect client: the client credentials and deployment of
+// an EOS product. A Config is safe for concurrent use once built.
+type Config struct {
+	// ClientID and ClientSecret identify the EOS client (HTTP Basic auth).
+	ClientID     string
+	ClientSecret string
+
+	// DeploymentID is the product's deployment (sandbox environment).
+	// Required.
+	DeploymentID string
+
+	// Endpoint is the service to talk to. Optional; the zero value means
+	// epicoauth.EOSConnectEndpoint.
+	Endpoint oauth2.Endpoint
+
+	// UserAgent replaces epicoauth.DefaultUserAgent. Optional.
+	UserAgent string
+
+	// Now is the clock used to stamp and expire tokens. Optional; default
+	// time.Now.
+	Now func() time.Time
+}
+
+// Token runs grant once and returns the token: one request, no caching.
+func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) {
+	params, err := grant.Params(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.fetch(ctx, grant.GrantType(), params)
+}
+
+// TokenSource returns a source that runs grant on its first Token call,
+// returns the cached token while it is valid, and runs grant again when it
+// expires (EOS Connect tokens last about an hour and have no refresh token).
+// ctx carries the HTTP client (oauth2.HTTPClient) for its requests.
+func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
+	return epicoauth.NewTokenSource(session.New(c.fetch, grant, nil, c.Now), &epicoauth.TokenSourceOptions{Context: ctx, Now: c.Now})
+}
+
+// Client returns an HTTP client that authorizes its requests with tokens
+// from TokenSource(ctx, grant).
+func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
+	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
+}
+
+// fetch sends one token request with deployment_id and a fresh nonce, and
+// checks that the response echoes the nonce.
+func (c *Config) fetch(ctx context.Context, grantType string, params url.Values) (*oauth2.Token, error) {
+	if c.DeploymentID == "" {
+		return nil, ErrNoDeploymentID
+	}
+	nonce := newNonce()
+	form := url.Values{"grant_type": {grantType}}
+	for k, vs := range params {
+		form[k] = vs
+	}
+	form.Set("deployment_id", c.DeploymentID)
+	form.Set("nonce", nonce)
+	endpoint := c.Endpoint
+	if endpoint.TokenURL == "" {
+		endpoint = epicoauth.EOSConnectEndpoint
+	}
+	tok, err := wire.RetrieveToken(ctx, &wire.Request{
+		URL:          endpoint.TokenURL,
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		Form:         form,
+		UserAgent:    c.UserAgent,
+		Now:          c.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if got := Nonce(tok); got != nonce {
+		if got == "" {
+			return nil, fmt.Errorf("%w: the response has no nonce", ErrNonceMismatch)
+		}
+		return nil, ErrNonceMismatch
+	}
+	return tok, nil
+}
+
+// newNonce returns 32 random hexadecimal characters (128 bits).
+func newNonce() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("eos: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// String describes the Config without its client secret.
+func (c Config) String() string {
+	return "eos.Config{ClientID: " + c.ClientID + ", ClientSecret: [REDACTED], DeploymentID: " + c.DeploymentID + "}"
+}
+
+// GoString makes %#v as safe as %v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes log/slog print the redacted form.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

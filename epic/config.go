@@ -1,0 +1,158 @@
+package epic
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/session"
+	"github.com/epicoauth/epicoauth/internal/wire"
+)
+
+// Grant is a way of asking the account service for a token. The constructors
+// in this package (ClientCredentials, DeviceAuth, ExchangeCode ...) return
+// the grants Epic supports; see epicoauth.Grant to send another.
+type Grant = epicoauth.Grant
+
+// Config is an Epic account-service client: its credentials and the options
+// that apply to every token request it makes, refreshes included. The zero
+// value of each optional field means Epic's default. A Config is safe for
+// concurrent use once built; do not change it while it is in use.
+type Config struct {
+	// ClientID and ClientSecret identify the client (HTTP Basic auth).
+	ClientID     string
+	ClientSecret string
+
+	// Endpoint is the service to talk to. Optional; the zero value means
+	// epicoauth.AccountEndpoint. Tests point it at epictest.
+	Endpoint oauth2.Endpoint
+
+	// TokenType asks for a token format: "eg1" for a signed JWT (some Epic
+	// APIs accept nothing else). Optional; Epic's default is an opaque
+	// 32-hex token.
+	TokenType string
+
+	// DeviceID is sent as the X-Epic-Device-ID header. Optional; see
+	// epicoauth.NewDeviceID.
+	DeviceID string
+
+	// IncludePerms asks Epic to list the session's permissions in the token
+	// response (read them with Perms). Optional.
+	IncludePerms bool
+
+	// DeploymentID names an EOS deployment for the session. Optional.
+	DeploymentID string
+
+	// UserAgent replaces epicoauth.DefaultUserAgent. Optional.
+	UserAgent string
+
+	// Now is the clock used to stamp and expire tokens. Optional; default
+	// time.Now. Tests inject a fake clock (epictest.Clock) here.
+	Now func() time.Time
+}
+
+// Token runs grant once and returns the token: one request, no caching, no
+// refresh. Most programs want TokenSource or Client instead.
+func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) {
+	params, err := grant.Params(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.fetch(ctx, grant.GrantType(), params)
+}
+
+// TokenSource returns a source that runs grant on its first Token call and
+// then returns the cached token while it is valid. Near expiry it refreshes
+// with grant_type=refresh_token, sending the same token_type, includePerms,
+// deployment_id and device id; a rotated refresh token replaces the old one.
+// When the refresh token is missing, expired or rejected, a repeatable grant
+// (ClientCredentials, DeviceAuth) runs again; otherwise Token returns an
+// error matching epicoauth.ErrLoginRequired.
+//
+// ctx carries the HTTP client (oauth2.HTTPClient) for every request the
+// source makes. The source is safe for concurrent use and has at most one
+// request in flight.
+func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
+	return c.newSource(ctx, grant, nil)
+}
+
+// ResumeTokenSource continues a session from a saved token (one that
+// TokenSource handed out, with its extras) without logging in again: it
+// returns saved while it is valid and then refreshes with its refresh token.
+// fallback, which may be nil, is the grant to run if that refresh token no
+// longer works; a DeviceAuth is the usual choice.
+func (c *Config) ResumeTokenSource(ctx context.Context, saved *oauth2.Token, fallback Grant) *epicoauth.TokenSource {
+	return c.newSource(ctx, fallback, saved)
+}
+
+// Client returns an HTTP client that authorizes its requests with tokens
+// from TokenSource(ctx, grant). Its transport comes from the *http.Client in
+// ctx (oauth2.HTTPClient), else http.DefaultTransport.
+func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
+	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
+}
+
+func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token) *epicoauth.TokenSource {
+	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Now), &epicoauth.TokenSourceOptions{Context: ctx, Now: c.Now})
+	if saved != nil {
+		ts.SetToken(saved)
+	}
+	return ts
+}
+
+// fetch sends one token request with the Config's options.
+func (c *Config) fetch(ctx context.Context, grantType string, params url.Values) (*oauth2.Token, error) {
+	form := url.Values{"grant_type": {grantType}}
+	for k, vs := range params {
+		form[k] = vs
+	}
+	if c.TokenType != "" {
+		form.Set("token_type", c.TokenType)
+	}
+	if c.IncludePerms {
+		form.Set("includePerms", "true")
+	}
+	if c.DeploymentID != "" {
+		form.Set("deployment_id", c.DeploymentID)
+	}
+	return wire.RetrieveToken(ctx, c.request(c.endpoint().TokenURL, form))
+}
+
+// request is the base of every request the Config sends.
+func (c *Config) request(url string, form url.Values) *wire.Request {
+	req := &wire.Request{
+		URL:          url,
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		Form:         form,
+		UserAgent:    c.UserAgent,
+		Now:          c.Now,
+	}
+	if c.DeviceID != "" {
+		req.Header = http.Header{epicoauth.DeviceIDHeader: {c.DeviceID}}
+	}
+	return req
+}
+
+func (c *Config) endpoint() oauth2.Endpoint {
+	if c.Endpoint.TokenURL == "" {
+		return epicoauth.AccountEndpoint
+	}
+	return c.Endpoint
+}
+
+// String describes the Config without its client secret.
+func (c Config) String() string {
+	return "epic.Config{ClientID: " + c.ClientID + ", ClientSecret: [REDACTED], TokenURL: " + c.endpoint().TokenURL + "}"
+}
+
+// GoString makes %#v as safe as %v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes log/slog print the redacted form.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

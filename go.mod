@@ -1,0 +1,12 @@
+module github.com/epicoauth/epicoauth
+
+// go 1.24 is the oldest release the code needs: golang.org/x/oauth2 v0.35.0 is
+// the newest x/oauth2 that still supports Go 1.24 (v0.36.0 needs 1.25, v0.37.0
+// needs 1.26), and nothing we use from the standard library is newer. Raising
+// this line forces every importer onto a newer toolchain, so do it only for a
+// feature we really need.
+go 1.24.0
+
+require golang.org/x/oauth2 v0.35.0
+
+require github.com/stretchr/testify v1.11.1 // indirect

@@ -1,0 +1,199 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/epicoauth/epicoauth"
+)
+
+// excerptLen is how much of a body that is not JSON an error quotes.
+const excerptLen = 120
+
+// errorBody is every field Epic's error bodies are known to carry: the
+// account-service shape (errorMessage, messageVars ...), the RFC 6749 fields
+// token endpoints add, and the web id API shape (message, metadata,
+// correlationId). Values are decoded leniently: a field of an unexpected type
+// is ignored, not fatal.
+type errorBody struct {
+	ErrorCode          any `json:"errorCode"`
+	ErrorMessage       any `json:"errorMessage"`
+	Message            any `json:"message"`
+	MessageVars        any `json:"messageVars"`
+	NumericErrorCode   any `json:"numericErrorCode"`
+	OriginatingService any `json:"originatingService"`
+	Intent             any `json:"intent"`
+	Error              any `json:"error"`
+	ErrorDescription   any `json:"error_description"`
+	CorrectiveAction   any `json:"correctiveAction"`
+	Continuation       any `json:"continuation"`
+	ContinuationURL    any `json:"continuationUrl"`
+	CorrelationID      any `json:"correlationId"`
+	Metadata           any `json:"metadata"`
+}
+
+// ParseError builds the *epicoauth.Error for a failed response whose body has
+// been read. It never fails: a body that is not an Epic error becomes an Error
+// whose Detail quotes a short, redacted excerpt.
+func ParseError(resp *http.Response, body []byte, secrets []string) *epicoauth.Error {
+	e := newError(resp, body, secrets)
+	var eb errorBody
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		e.Detail = "empty response body"
+	} else if trimmed[0] != '{' || json.Unmarshal(trimmed, &eb) != nil {
+		e.Detail = "response is not an Epic JSON error" + quoteBody(resp, trimmed, secrets)
+	} else {
+		fill(e, &eb, secrets)
+	}
+	e.RetryAfter = retryAfter(resp.Header, e)
+	return e
+}
+
+func newError(resp *http.Response, body []byte, secrets []string) *epicoauth.Error {
+	return &epicoauth.Error{
+		StatusCode: resp.StatusCode,
+		Body:       redactBytes(body, secrets),
+		Response:   resp,
+	}
+}
+
+func fill(e *epicoauth.Error, eb *errorBody, secrets []string) {
+	r := func(v any) string { return RedactString(asString(v), secrets) }
+	e.ErrorCode = r(eb.ErrorCode)
+	e.ErrorMessage = r(eb.ErrorMessage)
+	if e.ErrorMessage == "" {
+		e.ErrorMessage = r(eb.Message)
+	}
+	if vars, ok := eb.MessageVars.([]any); ok {
+		for _, v := range vars {
+			e.MessageVars = append(e.MessageVars, r(v))
+		}
+	}
+	if n, ok := asInt(eb.NumericErrorCode); ok {
+		e.NumericErrorCode = n
+	}
+	e.OriginatingService = r(eb.OriginatingService)
+	e.Intent = r(eb.Intent)
+	e.OAuthError = r(eb.Error)
+	e.OAuthErrorDescription = r(eb.ErrorDescription)
+	e.CorrectiveAction = r(eb.CorrectiveAction)
+	e.Continuation = r(eb.Continuation)
+	e.ContinuationURL = r(eb.ContinuationURL)
+	e.CorrelationID = r(eb.CorrelationID)
+	// The web id API nests the corrective-action fields under metadata.
+	if md, ok := eb.Metadata.(map[string]any); ok {
+		if e.CorrectiveAction == "" {
+			e.CorrectiveAction = r(md["correctiveAction"])
+		}
+		if e.Continuation == "" {
+			e.Continuation = r(md["continuation"])
+		}
+		if e.ContinuationURL == "" {
+			e.ContinuationURL = r(md["continuationUrl"])
+		}
+	}
+	if e.ErrorCode == "" && e.OAuthError == "" && e.ErrorMessage == "" {
+		e.Detail = "response is a JSON object without an Epic error code"
+	}
+}
+
+// retryAfterSeconds finds "in 120 second(s)" in a throttling message.
+var retryAfterSeconds = regexp.MustCompile(`in (\d+) second`)
+
+// maxRetryAfter caps a wait read from a response, so a garbled value cannot
+// turn into a wait of years.
+const maxRetryAfter = 24 * time.Hour
+
+// retryAfter reads the wait Epic asked for: the Retry-After header (seconds
+// or an HTTP date), else, on a throttling error, messageVars[0] or the number
+// of seconds in the message.
+func retryAfter(h http.Header, e *epicoauth.Error) time.Duration {
+	d := time.Duration(0)
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if s, err := strconv.Atoi(v); err == nil && s > 0 {
+			d = time.Duration(s) * time.Second
+		} else if t, err := http.ParseTime(v); err == nil {
+			d = time.Until(t)
+		}
+	}
+	if d <= 0 && (e.ErrorCode == epicoauth.ErrorCodeThrottled || e.StatusCode == http.StatusTooManyRequests) {
+		if len(e.MessageVars) > 0 {
+			if s, err := strconv.Atoi(strings.TrimSpace(e.MessageVars[0])); err == nil && s > 0 {
+				d = time.Duration(s) * time.Second
+			}
+		}
+		if d <= 0 {
+			if m := retryAfterSeconds.FindStringSubmatch(e.ErrorMessage); m != nil {
+				if s, err := strconv.Atoi(m[1]); err == nil {
+					d = time.Duration(s) * time.Second
+				}
+			}
+		}
+	}
+	if d < 0 {
+		return 0
+	}
+	return min(d, maxRetryAfter)
+}
+
+// quoteBody describes a body that could not be understood by its content
+// type and a short, redacted excerpt.
+func quoteBody(resp *http.Response, body []byte, secrets []string) string {
+	q := ""
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		q = " (" + ct + ")"
+	}
+	return q + ": " + strconv.Quote(excerpt(RedactString(string(body), secrets)))
+}
+
+func excerpt(s string) string {
+	if len(s) <= excerptLen {
+		return s
+	}
+	cut := excerptLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// asString returns v as a string: strings as they are, numbers and booleans
+// formatted, anything else empty.
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case json.Number:
+		return x.String()
+	}
+	return ""
+}
+
+// asInt returns v as an int when it is a whole number or a string holding one.
+func asInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int64(x)) && x >= -1<<53 && x <= 1<<53 {
+			return int(x), true
+		}
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		return n, err == nil
+	case json.Number:
+		n, err := strconv.Atoi(x.String())
+		return n, err == nil
+	}
+	return 0, false
+}
