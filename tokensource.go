@@ -29,9 +29,9 @@ type TokenSourceOptions struct {
 	// HTTP client, see oauth2.HTTPClient). Optional; default
 	// context.Background().
 	Context context.Context
-	// Now is the clock that decides when a token has expired. Optional;
-	// default time.Now. Tests and epictest inject a fake clock here.
-	Now func() time.Time
+	// Clock decides when a token has expired. Optional; nil means the real
+	// clock. Tests inject a fake one (epictest.Clock).
+	Clock Clock
 }
 
 // TokenSource caches the token of an underlying source and asks it for a new
@@ -41,9 +41,9 @@ type TokenSourceOptions struct {
 // through its own context (TokenContext) without cancelling the request for
 // the others. The cached path takes no lock.
 type TokenSource struct {
-	src oauth2.TokenSource
-	ctx context.Context
-	now func() time.Time
+	src   oauth2.TokenSource
+	ctx   context.Context
+	clock Clock
 
 	cur atomic.Pointer[oauth2.Token]
 
@@ -63,14 +63,12 @@ type flight struct {
 // eos.Config.TokenSource return one already. Pass an initial token to start
 // from with [TokenSource.SetToken].
 func NewTokenSource(src oauth2.TokenSource, opts *TokenSourceOptions) *TokenSource {
-	ts := &TokenSource{src: src, ctx: context.Background(), now: time.Now}
+	ts := &TokenSource{src: src, ctx: context.Background(), clock: RealClock()}
 	if opts != nil {
 		if opts.Context != nil {
 			ts.ctx = opts.Context
 		}
-		if opts.Now != nil {
-			ts.now = opts.Now
-		}
+		ts.clock = ClockOrReal(opts.Clock)
 	}
 	return ts
 }
@@ -142,7 +140,7 @@ func (s *TokenSource) valid(tok *oauth2.Token) bool {
 	if tok == nil || tok.AccessToken == "" {
 		return false
 	}
-	return tok.Expiry.IsZero() || s.now().Before(tok.Expiry.Add(-DefaultExpiryDelta))
+	return tok.Expiry.IsZero() || s.clock.Now().Before(tok.Expiry.Add(-DefaultExpiryDelta))
 }
 
 // NewClient returns an HTTP client that authorizes every request with a

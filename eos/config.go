@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -48,9 +47,9 @@ type Config struct {
 	// UserAgent replaces epicoauth.DefaultUserAgent. Optional.
 	UserAgent string
 
-	// Now is the clock used to stamp and expire tokens. Optional; default
-	// time.Now.
-	Now func() time.Time
+	// Clock stamps and expires tokens. Optional; nil means the real clock.
+	// Tests inject a fake one (epictest.Clock).
+	Clock epicoauth.Clock
 }
 
 // Token runs grant once and returns the token: one request, no caching.
@@ -67,7 +66,7 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 // expires (EOS Connect tokens last about an hour and have no refresh token).
 // ctx carries the HTTP client (oauth2.HTTPClient) for its requests.
 func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
-	return epicoauth.NewTokenSource(session.New(c.fetch, grant, nil, c.Now), &epicoauth.TokenSourceOptions{Context: ctx, Now: c.Now})
+	return epicoauth.NewTokenSource(session.New(c.fetch, grant, nil, c.Clock), &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
 }
 
 // Client returns an HTTP client that authorizes its requests with tokens
@@ -99,7 +98,7 @@ func (c *Config) fetch(ctx context.Context, grantType string, params url.Values)
 		ClientSecret: c.ClientSecret,
 		Form:         form,
 		UserAgent:    c.UserAgent,
-		Now:          c.Now,
+		Clock:        c.Clock,
 	})
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -51,9 +50,9 @@ type Config struct {
 	// UserAgent replaces epicoauth.DefaultUserAgent. Optional.
 	UserAgent string
 
-	// Now is the clock used to stamp and expire tokens. Optional; default
-	// time.Now. Tests inject a fake clock (epictest.Clock) here.
-	Now func() time.Time
+	// Clock stamps and expires tokens. Optional; nil means the real clock.
+	// Tests inject a fake one (epictest.Clock).
+	Clock epicoauth.Clock
 }
 
 // Token runs grant once and returns the token: one request, no caching, no
@@ -98,7 +97,7 @@ func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
 }
 
 func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token) *epicoauth.TokenSource {
-	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Now), &epicoauth.TokenSourceOptions{Context: ctx, Now: c.Now})
+	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock), &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
 	if saved != nil {
 		ts.SetToken(saved)
 	}
@@ -131,7 +130,7 @@ func (c *Config) request(url string, form url.Values) *wire.Request {
 		ClientSecret: c.ClientSecret,
 		Form:         form,
 		UserAgent:    c.UserAgent,
-		Now:          c.Now,
+		Clock:        c.Clock,
 	}
 	if c.DeviceID != "" {
 		req.Header = http.Header{epicoauth.DeviceIDHeader: {c.DeviceID}}

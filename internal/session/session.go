@@ -27,7 +27,7 @@ type Fetch func(ctx context.Context, grantType string, params url.Values) (*oaut
 type Source struct {
 	fetch Fetch
 	grant epicoauth.Grant // nil when resumed without a fallback
-	now   func() time.Time
+	clock epicoauth.Clock
 
 	mu        sync.Mutex // one request at a time, so a refresh token is used once
 	last      *oauth2.Token
@@ -37,11 +37,8 @@ type Source struct {
 // New returns a Source that starts with grant, or from saved when saved is
 // not nil (then grant, if not nil, is the fallback once saved's refresh
 // token fails).
-func New(fetch Fetch, grant epicoauth.Grant, saved *oauth2.Token, now func() time.Time) *Source {
-	if now == nil {
-		now = time.Now
-	}
-	return &Source{fetch: fetch, grant: grant, last: saved, now: now}
+func New(fetch Fetch, grant epicoauth.Grant, saved *oauth2.Token, clock epicoauth.Clock) *Source {
+	return &Source{fetch: fetch, grant: grant, last: saved, clock: epicoauth.ClockOrReal(clock)}
 }
 
 // Token implements oauth2.TokenSource.
@@ -68,7 +65,7 @@ func (s *Source) next(ctx context.Context) (*oauth2.Token, error) {
 	}
 	var refreshErr error
 	if s.last != nil && s.last.RefreshToken != "" {
-		if exp := wire.RefreshExpiry(s.last); !exp.IsZero() && !s.now().Before(exp) {
+		if exp := wire.RefreshExpiry(s.last); !exp.IsZero() && !s.clock.Now().Before(exp) {
 			refreshErr = fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339))
 		} else {
 			tok, err := s.fetch(ctx, "refresh_token", url.Values{"refresh_token": {s.last.RefreshToken}})

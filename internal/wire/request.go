@@ -39,8 +39,8 @@ type Request struct {
 	// Secrets lists values to redact from errors besides the ones Request
 	// already knows are secret (client secret, bearer, credential fields).
 	Secrets []string
-	// Now is the clock that stamps the response; nil means time.Now.
-	Now func() time.Time
+	// Clock stamps the response; nil means the real clock.
+	Clock epicoauth.Clock
 }
 
 // Response is a successful (2xx) response.
@@ -48,7 +48,7 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
-	// Received is when the response headers arrived, by Request.Now.
+	// Received is when the response headers arrived, by Request.Clock.
 	Received time.Time
 	// HTTP is the underlying response; its body has been read.
 	HTTP *http.Response
@@ -64,16 +64,12 @@ func Do(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, errors.New(RedactString(err.Error(), secrets))
 	}
-	now := req.Now
-	if now == nil {
-		now = time.Now
-	}
 	resp, err := HTTPClient(ctx).Do(hreq)
 	if err != nil {
 		return nil, redactTransportError(err, secrets)
 	}
 	defer resp.Body.Close()
-	received := now()
+	received := epicoauth.ClockOrReal(req.Clock).Now()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
 		return nil, redactTransportError(fmt.Errorf("epicoauth: reading response: %w", err), secrets)
