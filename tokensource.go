@@ -111,6 +111,13 @@ func (s *TokenSource) start() *flight {
 	if s.flight != nil {
 		return s.flight
 	}
+	// A flight may have ended between the caller's look at the cache and
+	// taking the lock: hand out its token instead of asking again.
+	if tok := s.cur.Load(); s.valid(tok) {
+		f := &flight{done: make(chan struct{}), tok: tok}
+		close(f.done)
+		return f
+	}
 	f := &flight{done: make(chan struct{})}
 	s.flight = f
 	go s.run(f)
