@@ -133,8 +133,14 @@ func (e *Error) Error() string {
 // Unwrap returns the equivalent *[oauth2.RetrieveError], so that
 // errors.As(err, &*oauth2.RetrieveError) works as with plain x/oauth2.
 func (e *Error) Unwrap() error {
+	resp := e.Response
+	if resp == nil {
+		// RetrieveError.Error reads Response.Status: an Error built by hand
+		// (in a test, say) must not make it panic.
+		resp = &http.Response{StatusCode: e.StatusCode, Status: strings.TrimSpace(strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode))}
+	}
 	return &oauth2.RetrieveError{
-		Response:         e.Response,
+		Response:         resp,
 		Body:             e.Body,
 		ErrorCode:        e.OAuthError,
 		ErrorDescription: e.OAuthErrorDescription,
