@@ -54,6 +54,11 @@ type Config struct {
 
 // Token runs grant once and returns the token: one request, no caching.
 func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) {
+	// Checked before Params, which may itself send a request
+	// (ExternalAuthFrom asks its source for a token).
+	if c.DeploymentID == "" {
+		return nil, ErrNoDeploymentID
+	}
 	params, err := grant.Params(ctx)
 	if err != nil {
 		return nil, err
@@ -66,8 +71,18 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 // expires (EOS Connect tokens last about an hour and have no refresh token).
 // ctx carries the HTTP client (oauth2.HTTPClient) for its requests.
 func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
-	return epicoauth.NewTokenSource(session.New(c.fetch, grant, nil, c.Clock), &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
+	var src oauth2.TokenSource = session.New(c.fetch, grant, nil, c.Clock)
+	if c.DeploymentID == "" {
+		// Fail before the grant's Params can send a request.
+		src = errSource{ErrNoDeploymentID}
+	}
+	return epicoauth.NewTokenSource(src, &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
 }
+
+// errSource is a token source that always fails with err.
+type errSource struct{ err error }
+
+func (s errSource) Token() (*oauth2.Token, error) { return nil, s.err }
 
 // Client returns an HTTP client that authorizes its requests with tokens
 // from TokenSource(ctx, grant).
