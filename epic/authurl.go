@@ -138,7 +138,7 @@ func ParseRedirect(body []byte) (*Redirect, error) {
 // authURL is Endpoint.AuthURL, or Epic's login page when the Endpoint names
 // none.
 func (c *Config) authURL() string {
-	if u := c.endpoint().AuthURL; u != "" {
+	if u := c.Endpoint.AuthURL; u != "" {
 		return u
 	}
 	return epicoauth.AccountEndpoint.AuthURL
