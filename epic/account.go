@@ -56,6 +56,17 @@ func accessToken(tok *oauth2.Token) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// sessionURL returns tok's access token and the address of an
+// account-service path (see accountURL), for the endpoints a session calls
+// about itself.
+func (c *Config) sessionURL(tok *oauth2.Token, path string, args ...string) (bearer, addr string, err error) {
+	if bearer, err = accessToken(tok); err != nil {
+		return "", "", err
+	}
+	addr, err = c.accountURL(path, args...)
+	return bearer, addr, err
+}
+
 // accountOf returns tok's access token and the account it belongs to, for
 // the endpoints under /account/api/public/account/{accountId}.
 func accountOf(tok *oauth2.Token) (bearer, accountID string, err error) {

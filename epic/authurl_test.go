@@ -126,9 +126,7 @@ func TestParseRedirect(t *testing.T) {
 			r, err := epic.ParseRedirect(tc.body)
 			assert.Equal(t, tc.want, r)
 			if tc.wantAction != "" {
-				var e *epicoauth.Error
-				require.ErrorAs(t, err, &e)
-				assert.Equal(t, epicoauth.ErrorCodeCorrectiveActionRequired, e.ErrorCode)
+				e := requireEpicError(t, err, 0, epicoauth.ErrorCodeCorrectiveActionRequired)
 				assert.Equal(t, tc.wantAction, e.CorrectiveAction)
 				assert.NotEmpty(t, e.Continuation)
 				assert.NotEmpty(t, e.CorrelationID)

@@ -61,11 +61,7 @@ type CreatedDeviceAuth struct {
 // token as Epic returned it, with its account_id; a login that just went
 // through DeviceAccessToken or an exchange code is the usual source.
 func (c *Config) CreateDeviceAuth(ctx context.Context, tok *oauth2.Token) (*CreatedDeviceAuth, error) {
-	bearer, account, err := accountOf(tok)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := c.accountURL(deviceAuthPath, account)
+	bearer, account, addr, err := c.deviceAuthsURL(tok, "")
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +82,7 @@ func (c *Config) CreateDeviceAuth(ctx context.Context, tok *oauth2.Token) (*Crea
 // ListDeviceAuths lists the device auths of the account of tok, without
 // their secrets.
 func (c *Config) ListDeviceAuths(ctx context.Context, tok *oauth2.Token) ([]DeviceAuthInfo, error) {
-	bearer, account, err := accountOf(tok)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := c.accountURL(deviceAuthPath, account)
+	bearer, _, addr, err := c.deviceAuthsURL(tok, "")
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +96,10 @@ func (c *Config) ListDeviceAuths(ctx context.Context, tok *oauth2.Token) ([]Devi
 // GetDeviceAuth describes one device auth of the account of tok. An unknown
 // deviceID gets errors.com.epicgames.account.device_auth.not_found.
 func (c *Config) GetDeviceAuth(ctx context.Context, tok *oauth2.Token, deviceID string) (*DeviceAuthInfo, error) {
-	bearer, addr, err := c.deviceAuthURLOf(tok, deviceID)
+	if deviceID == "" {
+		return nil, errNoDeviceID
+	}
+	bearer, _, addr, err := c.deviceAuthsURL(tok, deviceID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +117,10 @@ func (c *Config) GetDeviceAuth(ctx context.Context, tok *oauth2.Token, deviceID 
 // no longer log in. Deleting the device auth a session logged in with does
 // not end that session; see KillSession.
 func (c *Config) DeleteDeviceAuth(ctx context.Context, tok *oauth2.Token, deviceID string) error {
-	bearer, addr, err := c.deviceAuthURLOf(tok, deviceID)
+	if deviceID == "" {
+		return errNoDeviceID
+	}
+	bearer, _, addr, err := c.deviceAuthsURL(tok, deviceID)
 	if err != nil {
 		return err
 	}
@@ -132,16 +130,19 @@ func (c *Config) DeleteDeviceAuth(ctx context.Context, tok *oauth2.Token, device
 	return nil
 }
 
-// deviceAuthURLOf returns tok's access token and the address of one of its
-// account's device auths.
-func (c *Config) deviceAuthURLOf(tok *oauth2.Token, deviceID string) (bearer, addr string, err error) {
+// errNoDeviceID is returned, before any request, for an empty device id.
+var errNoDeviceID = errors.New("epic: the device id is empty")
+
+// deviceAuthsURL returns tok's access token, its account and the address of
+// the account's device auths, or of one of them when deviceID is not empty.
+func (c *Config) deviceAuthsURL(tok *oauth2.Token, deviceID string) (bearer, account, addr string, err error) {
+	if bearer, account, err = accountOf(tok); err != nil {
+		return "", "", "", err
+	}
 	if deviceID == "" {
-		return "", "", errors.New("epic: the device id is empty")
+		addr, err = c.accountURL(deviceAuthPath, account)
+	} else {
+		addr, err = c.accountURL(deviceAuthPath+"/%s", account, deviceID)
 	}
-	bearer, account, err := accountOf(tok)
-	if err != nil {
-		return "", "", err
-	}
-	addr, err = c.accountURL(deviceAuthPath+"/%s", account, deviceID)
-	return bearer, addr, err
+	return bearer, account, addr, err
 }

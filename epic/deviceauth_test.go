@@ -129,10 +129,7 @@ func TestCreateDeviceAuthErrors(t *testing.T) {
 			created, err := cfg.CreateDeviceAuth(context.Background(), userToken())
 
 			require.Nil(t, created)
-			var e *epicoauth.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.wantStatus, e.StatusCode)
-			assert.Equal(t, tc.wantCode, e.ErrorCode)
+			e := requireEpicError(t, err, tc.wantStatus, tc.wantCode)
 			assert.Contains(t, e.Detail, tc.wantDetail)
 			requireNoSecret(t, err, fixtureSecret, fixtureUserToken)
 		})
@@ -188,10 +185,7 @@ func TestGetDeviceAuth(t *testing.T) {
 
 	info, err = cfg.GetDeviceAuth(context.Background(), userToken(), "ffffffffffffffffffffffffffffffff")
 	require.Nil(t, info)
-	var e *epicoauth.Error
-	require.ErrorAs(t, err, &e)
-	assert.Equal(t, http.StatusNotFound, e.StatusCode)
-	assert.Equal(t, epicoauth.ErrorCodeDeviceAuthNotFound, e.ErrorCode)
+	requireEpicError(t, err, http.StatusNotFound, epicoauth.ErrorCodeDeviceAuthNotFound)
 }
 
 func TestDeleteDeviceAuth(t *testing.T) {
@@ -222,13 +216,10 @@ func TestDeleteDeviceAuth(t *testing.T) {
 			err := cfg.DeleteDeviceAuth(context.Background(), userToken(), createdDeviceID)
 
 			assert.Equal(t, 1, calls)
-			if tc.wantCode == "" {
-				require.NoError(t, err)
+			e := requireOutcome(t, err, tc.wantCode)
+			if e == nil {
 				return
 			}
-			var e *epicoauth.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.wantCode, e.ErrorCode)
 			assert.Equal(t, []string{"account:public:account:deviceAuths", "DELETE"}, e.MessageVars)
 		})
 	}

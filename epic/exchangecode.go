@@ -80,11 +80,7 @@ type exchangeCode struct {
 // client, say), create an exchange code, and redeem it on another client's
 // Config with x.Grant().
 func (c *Config) CreateExchangeCode(ctx context.Context, tok *oauth2.Token, opts *ExchangeCodeOptions) (*ExchangeCodeResponse, error) {
-	bearer, err := accessToken(tok)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := c.accountURL("/account/api/oauth/exchange")
+	bearer, addr, err := c.sessionURL(tok, "/account/api/oauth/exchange")
 	if err != nil {
 		return nil, err
 	}

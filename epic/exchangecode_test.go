@@ -126,10 +126,7 @@ func TestCreateExchangeCodeErrors(t *testing.T) {
 			x, err := cfg.CreateExchangeCode(context.Background(), userToken(), nil)
 
 			require.Nil(t, x)
-			var e *epicoauth.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.wantStatus, e.StatusCode)
-			assert.Equal(t, tc.wantCode, e.ErrorCode)
+			e := requireEpicError(t, err, tc.wantStatus, tc.wantCode)
 			assert.Contains(t, e.Detail, tc.wantDetail)
 			requireNoSecret(t, err, fixtureUserToken, switchClientSecret)
 		})
@@ -220,9 +217,7 @@ func TestExchangeCodeHandOff(t *testing.T) {
 				assert.Equal(t, fixtureUserToken, tok.AccessToken)
 				return
 			}
-			var e *epicoauth.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.wantCode, e.ErrorCode)
+			e := requireEpicError(t, err, http.StatusBadRequest, tc.wantCode)
 			assert.Equal(t, tc.login, e.RequiresLogin())
 			requireNoSecret(t, err, x.Code, verifier, launcherSecret)
 		})

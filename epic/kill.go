@@ -105,11 +105,7 @@ func (c *Config) KillSessions(ctx context.Context, tok *oauth2.Token, kind KillT
 	if kind == "" {
 		return errors.New("epic: KillSessions needs a KillType")
 	}
-	bearer, err := accessToken(tok)
-	if err != nil {
-		return err
-	}
-	addr, err := c.accountURL("/account/api/oauth/sessions/kill")
+	bearer, addr, err := c.sessionURL(tok, "/account/api/oauth/sessions/kill")
 	if err != nil {
 		return err
 	}

@@ -175,3 +175,27 @@ func requireNoSecret(t *testing.T, err error, secrets ...string) {
 		}
 	}
 }
+
+// requireEpicError checks that err is an *epicoauth.Error with Epic's error
+// code code and, unless status is 0, that HTTP status; it returns the error.
+func requireEpicError(t *testing.T, err error, status int, code string) *epicoauth.Error {
+	t.Helper()
+	var e *epicoauth.Error
+	require.ErrorAs(t, err, &e)
+	if status != 0 {
+		assert.Equal(t, status, e.StatusCode)
+	}
+	assert.Equal(t, code, e.ErrorCode)
+	return e
+}
+
+// requireOutcome checks that err is nil when wantCode is empty, and
+// otherwise an *epicoauth.Error with that code, which it returns.
+func requireOutcome(t *testing.T, err error, wantCode string) *epicoauth.Error {
+	t.Helper()
+	if wantCode == "" {
+		require.NoError(t, err)
+		return nil
+	}
+	return requireEpicError(t, err, 0, wantCode)
+}

@@ -88,11 +88,7 @@ type verification struct {
 // errors.com.epicgames.common.authentication.token_verification_failed or
 // errors.com.epicgames.common.oauth.invalid_token.
 func (c *Config) Verify(ctx context.Context, tok *oauth2.Token) (*Verification, error) {
-	bearer, err := accessToken(tok)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := c.accountURL("/account/api/oauth/verify")
+	bearer, addr, err := c.sessionURL(tok, "/account/api/oauth/verify")
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +155,7 @@ type tokenInfo struct {
 // no Authorization header). Unlike Verify, a dead token is not an error: it
 // returns a TokenInfo with Active false.
 func (c *Config) Introspect(ctx context.Context, tok *oauth2.Token) (*TokenInfo, error) {
-	token, err := accessToken(tok)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := c.accountURL("/account/api/epicid/v1/oauth/tokenInfo")
+	token, addr, err := c.sessionURL(tok, "/account/api/epicid/v1/oauth/tokenInfo")
 	if err != nil {
 		return nil, err
 	}

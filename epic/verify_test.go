@@ -116,10 +116,7 @@ func TestVerifyErrors(t *testing.T) {
 			v, err := cfg.Verify(context.Background(), userToken())
 
 			require.Nil(t, v)
-			var e *epicoauth.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.status, e.StatusCode)
-			assert.Equal(t, tc.wantCode, e.ErrorCode)
+			e := requireEpicError(t, err, tc.status, tc.wantCode)
 			assert.Equal(t, tc.wantIsTemp, e.Temporary())
 			requireNoSecret(t, err, fixtureUserToken)
 		})
@@ -172,9 +169,7 @@ func TestIntrospect(t *testing.T) {
 
 		_, err := cfg.Introspect(context.Background(), userToken())
 
-		var e *epicoauth.Error
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, epicoauth.ErrorCodeInvalidRequest, e.ErrorCode)
+		requireEpicError(t, err, http.StatusBadRequest, epicoauth.ErrorCodeInvalidRequest)
 		requireNoSecret(t, err, fixtureUserToken)
 	})
 }
