@@ -3,6 +3,7 @@ package epic
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -13,9 +14,11 @@ import (
 )
 
 // Verification is what Epic knows about a live session, from Verify. The
-// access token itself, which Epic echoes, is left out.
+// access token itself, which Epic echoes, is left out. String, GoString and
+// LogValue leave out SessionID too.
 type Verification struct {
-	// SessionID identifies the session on Epic's side.
+	// SessionID identifies the session on Epic's side. For the default
+	// opaque tokens it may be the access token itself: keep it as secret.
 	SessionID string
 	TokenType string
 	// Expiry is when the access token stops working, counted by the
@@ -50,6 +53,18 @@ type Verification struct {
 	// set.
 	Perms []Permission
 }
+
+// String summarizes the session without its id.
+func (v Verification) String() string {
+	return fmt.Sprintf("Verification{AccountID: %s, DisplayName: %s, ClientID: %s, AuthMethod: %s, Expiry: %s}",
+		v.AccountID, v.DisplayName, v.ClientID, v.AuthMethod, v.Expiry.UTC().Format(time.RFC3339))
+}
+
+// GoString makes %#v as safe as %v.
+func (v Verification) GoString() string { return v.String() }
+
+// LogValue makes log/slog print the summary.
+func (v Verification) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
 // verification is Epic's answer to /account/api/oauth/verify; times and
 // numbers are read leniently.

@@ -2,6 +2,7 @@ package epic_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -77,6 +78,10 @@ func TestVerify(t *testing.T) {
 				want.Perms = v.Perms
 			}
 			assert.Equal(t, want, v)
+			for _, text := range []string{fmt.Sprint(v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", *v)} {
+				assert.NotContains(t, text, v.SessionID)
+				assert.Contains(t, text, v.AccountID)
+			}
 		})
 	}
 
