@@ -23,4 +23,33 @@
 // The fields Epic adds to a token (account_id, displayName, refresh_expires
 // ...) stay on the *oauth2.Token; AccountID, DisplayName, RefreshExpiry and
 // the other readers in this package return them typed.
+//
+// # Logging in once and staying logged in
+//
+// Beyond tokens, a Config manages the sessions of an account:
+//
+//	DeviceAuthorization, DeviceAccessToken        device-code login: a person approves a code
+//	CreateDeviceAuth, List/Get/DeleteDeviceAuth   long-lived credentials of an account
+//	CreateExchangeCode                            hand a session to another client
+//	Verify, Introspect                            is this token alive, and what is it
+//	KillSession, KillSessions, Revoke             end sessions on the server
+//	AuthCodeURL, LoginURL, RedirectURL            browser logins ending in a code
+//
+// A program logs a person in once with a device code, creates a device auth
+// from that token, saves it, and from then on uses the device auth as its
+// grant. Each call takes a context and returns Epic's errors as
+// *epicoauth.Error, with every token, code and secret redacted. The
+// addresses of these endpoints derive from Endpoint.TokenURL, so pointing
+// the Endpoint at a fake service moves them all.
+//
+// # When Epic needs the person to act
+//
+// Epic sometimes refuses a login until the person accepts a new EULA or
+// privacy policy or confirms a date of birth. The error is then an
+// *epicoauth.Error with ErrorCode epicoauth.ErrorCodeCorrectiveActionRequired
+// and CorrectiveAction naming what is needed; its Error text says so too.
+// Show the person ContinuationURL when Epic sent one, and otherwise ask them
+// to log in at https://www.epicgames.com in a browser, where the website
+// walks them through it; then start the login again. Such errors also match
+// epicoauth.ErrLoginRequired when they come from a TokenSource.
 package epic

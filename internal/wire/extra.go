@@ -35,7 +35,13 @@ func ExtraStrings(tok *oauth2.Token, key string) []string {
 	if tok == nil {
 		return nil
 	}
-	switch v := tok.Extra(key).(type) {
+	return Strings(tok.Extra(key))
+}
+
+// Strings reads a decoded JSON array of strings or one space-separated
+// string as a list; anything else is nil.
+func Strings(v any) []string {
+	switch v := v.(type) {
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, x := range v {

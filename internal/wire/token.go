@@ -22,13 +22,7 @@ func RetrieveToken(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	}
 	tok, problem := ParseToken(resp.Body, resp.Received)
 	if problem != "" {
-		secrets := secretsOf(req)
-		e := newError(resp.HTTP, resp.Body, secrets)
-		e.Detail = problem
-		if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' {
-			e.Detail += quoteBody(resp.HTTP, body, secrets)
-		}
-		return nil, e
+		return nil, BadResponse(req, resp, problem)
 	}
 	return tok, nil
 }
