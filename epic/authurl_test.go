@@ -109,18 +109,18 @@ func TestParseRedirect(t *testing.T) {
 		},
 		{
 			name:    "not logged in",
-			body:    fixture("web-id-redirect-null-codes.json"),
+			body:    mustFixture("web-id-redirect-null-codes.json"),
 			want:    &epic.Redirect{RedirectURL: "https://localhost/launcher/authorized"},
 			wantErr: epic.ErrNoAuthorizationCode,
 		},
 		{
 			name:    "no client named",
-			body:    fixture("web-id-redirect-sid.json"),
+			body:    mustFixture("web-id-redirect-sid.json"),
 			want:    &epic.Redirect{RedirectURL: "https://epicgames.com/account/personal", SID: "44444444444444444444444444444444"},
 			wantErr: epic.ErrNoAuthorizationCode,
 		},
-		{name: "EULA to accept", body: fixture("error-corrective_action_required-web-eula.json"), wantAction: "EULA_ACCEPTANCE"},
-		{name: "privacy policy to accept", body: fixture("error-corrective_action_required-web-privacy.json"), wantAction: "PRIVACY_POLICY_ACCEPTANCE"},
+		{name: "EULA to accept", body: mustFixture("error-corrective_action_required-web-eula.json"), wantAction: "EULA_ACCEPTANCE"},
+		{name: "privacy policy to accept", body: mustFixture("error-corrective_action_required-web-privacy.json"), wantAction: "PRIVACY_POLICY_ACCEPTANCE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := epic.ParseRedirect(tc.body)
@@ -145,7 +145,7 @@ func TestAccountAddressesFollowTheTokenURL(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		got = append(got, r.Method+" "+r.URL.Path)
-		reply(w, http.StatusOK, fixture("account-verify.json"))
+		reply(w, http.StatusOK, mustFixture("account-verify.json"))
 	})
 	cfg, _ := newSessionConfig(t, mux)
 	base, ok := strings.CutSuffix(cfg.Endpoint.TokenURL, "/account/api/oauth/token")
@@ -155,7 +155,7 @@ func TestAccountAddressesFollowTheTokenURL(t *testing.T) {
 		got = nil
 		prefixed := *cfg
 		prefixed.Endpoint = oauth2.Endpoint{TokenURL: base + "/proxy/account/api/oauth/token"}
-		_, err := prefixed.Verify(context.Background(), userToken())
+		_, err := prefixed.Verify(context.Background(), sessionUserToken())
 		require.NoError(t, err)
 		assert.Equal(t, []string{"GET /proxy/account/api/oauth/verify"}, got)
 	})
@@ -163,7 +163,7 @@ func TestAccountAddressesFollowTheTokenURL(t *testing.T) {
 		got = nil
 		other := *cfg
 		other.Endpoint = epicoauth.EOSAuthEndpoint
-		_, err := other.Verify(context.Background(), userToken())
+		_, err := other.Verify(context.Background(), sessionUserToken())
 		assert.ErrorContains(t, err, "does not end in /account/api/oauth/token")
 		assert.Empty(t, got)
 	})

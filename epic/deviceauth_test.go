@@ -32,19 +32,19 @@ func TestCreateDeviceAuth(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+deviceAuthPath, func(w http.ResponseWriter, r *http.Request) {
 		assertBearer(t, r, fixtureUserToken)
-		reply(w, http.StatusOK, fixture("account-deviceAuth-create.json"))
+		reply(w, http.StatusOK, mustFixture("account-deviceAuth-create.json"))
 	})
 	var logins []url.Values
 	mux.HandleFunc("POST /account/api/oauth/token", tokenEndpoint(t, map[string]http.HandlerFunc{
 		"device_auth": func(w http.ResponseWriter, r *http.Request) {
 			logins = append(logins, r.PostForm)
-			reply(w, http.StatusOK, fixture("account-token-exchange_code.json"))
+			reply(w, http.StatusOK, mustFixture("account-token-exchange_code.json"))
 		},
 	}))
 	cfg, _ := newSessionConfig(t, mux)
 	ctx := context.Background()
 
-	created, err := cfg.CreateDeviceAuth(ctx, userToken())
+	created, err := cfg.CreateDeviceAuth(ctx, sessionUserToken())
 
 	require.NoError(t, err)
 	assert.Equal(t, &epic.CreatedDeviceAuth{
@@ -126,7 +126,7 @@ func TestCreateDeviceAuthErrors(t *testing.T) {
 			mux.HandleFunc("POST "+deviceAuthPath, tc.answer)
 			cfg, _ := newSessionConfig(t, mux)
 
-			created, err := cfg.CreateDeviceAuth(context.Background(), userToken())
+			created, err := cfg.CreateDeviceAuth(context.Background(), sessionUserToken())
 
 			require.Nil(t, created)
 			e := requireEpicError(t, err, tc.wantStatus, tc.wantCode)
@@ -140,11 +140,11 @@ func TestListDeviceAuths(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+deviceAuthPath, func(w http.ResponseWriter, r *http.Request) {
 		assertBearer(t, r, fixtureUserToken)
-		reply(w, http.StatusOK, fixture("account-deviceAuth-list.json"))
+		reply(w, http.StatusOK, mustFixture("account-deviceAuth-list.json"))
 	})
 	cfg, _ := newSessionConfig(t, mux)
 
-	list, err := cfg.ListDeviceAuths(context.Background(), userToken())
+	list, err := cfg.ListDeviceAuths(context.Background(), sessionUserToken())
 
 	require.NoError(t, err)
 	assert.Equal(t, []epic.DeviceAuthInfo{listedDeviceAuth()}, list)
@@ -165,7 +165,7 @@ func TestGetDeviceAuth(t *testing.T) {
 	// The single-device answer is one element of the list fixture (LELE-DA
 	// Info: the list entry's shape, with lastAccess).
 	var listed []json.RawMessage
-	require.NoError(t, json.Unmarshal(fixture("account-deviceAuth-list.json"), &listed))
+	require.NoError(t, json.Unmarshal(mustFixture("account-deviceAuth-list.json"), &listed))
 	notFound := []byte(`{"errorCode":"errors.com.epicgames.account.device_auth.not_found","errorMessage":"Sorry the device auth with id 'ffffffffffffffffffffffffffffffff' could not be found","messageVars":["ffffffffffffffffffffffffffffffff"],"numericErrorCode":18130,"originatingService":"com.epicgames.account.public","intent":"prod"}`)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+deviceAuthPath+"/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -178,12 +178,12 @@ func TestGetDeviceAuth(t *testing.T) {
 	})
 	cfg, _ := newSessionConfig(t, mux)
 
-	info, err := cfg.GetDeviceAuth(context.Background(), userToken(), listedDeviceID)
+	info, err := cfg.GetDeviceAuth(context.Background(), sessionUserToken(), listedDeviceID)
 	require.NoError(t, err)
 	want := listedDeviceAuth()
 	assert.Equal(t, &want, info)
 
-	info, err = cfg.GetDeviceAuth(context.Background(), userToken(), "ffffffffffffffffffffffffffffffff")
+	info, err = cfg.GetDeviceAuth(context.Background(), sessionUserToken(), "ffffffffffffffffffffffffffffffff")
 	require.Nil(t, info)
 	requireEpicError(t, err, http.StatusNotFound, epicoauth.ErrorCodeDeviceAuthNotFound)
 }
@@ -198,7 +198,7 @@ func TestDeleteDeviceAuth(t *testing.T) {
 		{
 			name: "missing permission",
 			answer: func(w http.ResponseWriter, _ *http.Request) {
-				reply(w, http.StatusForbidden, bytes.ReplaceAll(fixture("error-missing_permission-deviceAuths.json"), []byte("CREATE"), []byte("DELETE")))
+				reply(w, http.StatusForbidden, bytes.ReplaceAll(mustFixture("error-missing_permission-deviceAuths.json"), []byte("CREATE"), []byte("DELETE")))
 			},
 			wantCode: epicoauth.ErrorCodeMissingPermission,
 		},
@@ -213,7 +213,7 @@ func TestDeleteDeviceAuth(t *testing.T) {
 			})
 			cfg, _ := newSessionConfig(t, mux)
 
-			err := cfg.DeleteDeviceAuth(context.Background(), userToken(), createdDeviceID)
+			err := cfg.DeleteDeviceAuth(context.Background(), sessionUserToken(), createdDeviceID)
 
 			assert.Equal(t, 1, calls)
 			e := requireOutcome(t, err, tc.wantCode)

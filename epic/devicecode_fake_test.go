@@ -34,16 +34,16 @@ type pollAnswer struct {
 }
 
 var (
-	answerPending     = pollAnswer{status: http.StatusBadRequest, body: fixture("reconstructed/error-authorization_pending.json")}
-	answerSlowDown    = pollAnswer{status: http.StatusBadRequest, body: fixture("error-slow_down-device_code.json")}
-	answerInvalid     = pollAnswer{status: http.StatusBadRequest, body: fixture("error-invalid_grant-device_code.json")}
-	answerThrottled   = pollAnswer{status: http.StatusTooManyRequests, body: fixture("error-throttled.json")}
+	answerPending     = pollAnswer{status: http.StatusBadRequest, body: mustFixture("reconstructed/error-authorization_pending.json")}
+	answerSlowDown    = pollAnswer{status: http.StatusBadRequest, body: mustFixture("error-slow_down-device_code.json")}
+	answerInvalid     = pollAnswer{status: http.StatusBadRequest, body: mustFixture("error-invalid_grant-device_code.json")}
+	answerThrottled   = pollAnswer{status: http.StatusTooManyRequests, body: mustFixture("error-throttled.json")}
 	answerNotFound    = pollAnswer{status: http.StatusBadRequest, body: bodyDeviceCodeNotFound}
 	answerMismatch    = pollAnswer{status: http.StatusBadRequest, body: bodyClientMismatch}
-	answerNotAllowed  = pollAnswer{status: http.StatusBadRequest, body: fixture("error-unauthorized_client-token_to_token.json")}
+	answerNotAllowed  = pollAnswer{status: http.StatusBadRequest, body: mustFixture("error-unauthorized_client-token_to_token.json")}
 	answerCorrective  = pollAnswer{status: http.StatusBadRequest, body: bodyCorrectiveAction}
 	answerUnavailable = pollAnswer{status: http.StatusServiceUnavailable, body: []byte("<html>503 Service Temporarily Unavailable</html>")}
-	answerToken       = pollAnswer{status: http.StatusOK, body: fixture("account-token-exchange_code.json")}
+	answerToken       = pollAnswer{status: http.StatusOK, body: mustFixture("account-token-exchange_code.json")}
 )
 
 // fixtureDeviceCode is the device_code of account-deviceAuthorization.json.
@@ -51,7 +51,7 @@ var fixtureDeviceCode = func() string {
 	var v struct {
 		DeviceCode string `json:"device_code"`
 	}
-	if err := json.Unmarshal(fixture("account-deviceAuthorization.json"), &v); err != nil {
+	if err := json.Unmarshal(mustFixture("account-deviceAuthorization.json"), &v); err != nil {
 		panic(err)
 	}
 	return v.DeviceCode
@@ -90,13 +90,13 @@ func newDeviceCodeFake(t *testing.T, answers ...pollAnswer) *deviceCodeFake {
 			f.refreshes++
 			f.mu.Unlock()
 			assert.Equal(t, "cccccccccccccccccccccccccccccccc", r.PostForm.Get("refresh_token"))
-			reply(w, http.StatusOK, fixture("account-token-authorization_code.json"))
+			reply(w, http.StatusOK, mustFixture("account-token-authorization_code.json"))
 		},
 	}))
 	mux.HandleFunc("POST /account/api/oauth/deviceAuthorization", func(w http.ResponseWriter, r *http.Request) {
 		assertBearer(t, r, fixtureClientToken)
 		assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
-		reply(w, http.StatusOK, fixture("account-deviceAuthorization.json"))
+		reply(w, http.StatusOK, mustFixture("account-deviceAuthorization.json"))
 	})
 	f.cfg, f.clock = newSessionConfig(t, mux)
 	return f

@@ -40,7 +40,7 @@ func TestDeviceAuthorization(t *testing.T) {
 				assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 				assert.NoError(t, r.ParseForm())
 				assert.Equal(t, tc.wantForm, r.PostForm)
-				reply(w, http.StatusOK, fixture("account-deviceAuthorization.json"))
+				reply(w, http.StatusOK, mustFixture("account-deviceAuthorization.json"))
 			})
 			cfg, clock := newSessionConfig(t, mux)
 			start := clock.Now()

@@ -30,10 +30,10 @@ func newExampleService(pollAnswers ...[]byte) *exampleService {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /account/api/oauth/token", s.token)
 	mux.HandleFunc("POST /account/api/oauth/deviceAuthorization", func(w http.ResponseWriter, _ *http.Request) {
-		reply(w, http.StatusOK, fixture("account-deviceAuthorization.json"))
+		reply(w, http.StatusOK, mustFixture("account-deviceAuthorization.json"))
 	})
 	mux.HandleFunc("POST /account/api/public/account/{id}/deviceAuth", func(w http.ResponseWriter, _ *http.Request) {
-		reply(w, http.StatusOK, fixture("account-deviceAuth-create.json"))
+		reply(w, http.StatusOK, mustFixture("account-deviceAuth-create.json"))
 	})
 	mux.HandleFunc("DELETE /account/api/oauth/sessions/kill/{token}", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
@@ -42,7 +42,7 @@ func newExampleService(pollAnswers ...[]byte) *exampleService {
 		s.mu.Lock()
 		s.challenge = r.URL.Query().Get("codeChallenge")
 		s.mu.Unlock()
-		reply(w, http.StatusOK, fixture("account-exchange-consumingClientId.json"))
+		reply(w, http.StatusOK, mustFixture("account-exchange-consumingClientId.json"))
 	})
 	s.Server = httptest.NewServer(mux)
 	return s
@@ -54,28 +54,28 @@ func (s *exampleService) token(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	switch r.PostForm.Get("grant_type") {
 	case "client_credentials":
-		reply(w, http.StatusOK, fixture("account-token-client_credentials.json"))
+		reply(w, http.StatusOK, mustFixture("account-token-client_credentials.json"))
 	case "device_code":
 		if len(s.polls) > 0 {
 			reply(w, http.StatusBadRequest, s.polls[0])
 			s.polls = s.polls[1:]
 			return
 		}
-		reply(w, http.StatusOK, fixture("account-token-exchange_code.json"))
+		reply(w, http.StatusOK, mustFixture("account-token-exchange_code.json"))
 	case "device_auth":
 		if r.PostForm.Get("secret") != "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" {
-			reply(w, http.StatusBadRequest, fixture("reconstructed/error-invalid_account_credentials.json"))
+			reply(w, http.StatusBadRequest, mustFixture("reconstructed/error-invalid_account_credentials.json"))
 			return
 		}
-		reply(w, http.StatusOK, fixture("account-token-exchange_code.json"))
+		reply(w, http.StatusOK, mustFixture("account-token-exchange_code.json"))
 	case "exchange_code":
 		if oauth2.S256ChallengeFromVerifier(r.PostForm.Get("code_verifier")) != s.challenge {
-			reply(w, http.StatusBadRequest, fixture("reconstructed/error-exchange_code_not_found.json"))
+			reply(w, http.StatusBadRequest, mustFixture("reconstructed/error-exchange_code_not_found.json"))
 			return
 		}
-		reply(w, http.StatusOK, fixture("account-token-authorization_code.json"))
+		reply(w, http.StatusOK, mustFixture("account-token-authorization_code.json"))
 	default:
-		reply(w, http.StatusBadRequest, fixture("error-unauthorized_client-token_to_token.json"))
+		reply(w, http.StatusBadRequest, mustFixture("error-unauthorized_client-token_to_token.json"))
 	}
 }
 
@@ -87,7 +87,7 @@ func (s *exampleService) endpoint() oauth2.Endpoint {
 // Log in once with a device code, keep a device auth, and log in with it
 // from then on without a person.
 func ExampleConfig_DeviceAuthorization() {
-	epicFake := newExampleService(fixture("reconstructed/error-authorization_pending.json"))
+	epicFake := newExampleService(mustFixture("reconstructed/error-authorization_pending.json"))
 	defer epicFake.Close()
 	ctx := context.Background()
 

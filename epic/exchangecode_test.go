@@ -56,11 +56,11 @@ func TestCreateExchangeCode(t *testing.T) {
 			mux.HandleFunc("GET /account/api/oauth/exchange", func(w http.ResponseWriter, r *http.Request) {
 				assertBearer(t, r, fixtureUserToken)
 				assert.Equal(t, tc.wantQuery, r.URL.Query())
-				reply(w, http.StatusOK, fixture(tc.fixture))
+				reply(w, http.StatusOK, mustFixture(tc.fixture))
 			})
 			cfg, clock := newSessionConfig(t, mux)
 
-			x, err := cfg.CreateExchangeCode(context.Background(), userToken(), tc.opts)
+			x, err := cfg.CreateExchangeCode(context.Background(), sessionUserToken(), tc.opts)
 
 			require.NoError(t, err)
 			secs := 299
@@ -123,7 +123,7 @@ func TestCreateExchangeCodeErrors(t *testing.T) {
 			mux.HandleFunc("GET /account/api/oauth/exchange", tc.answer)
 			cfg, _ := newSessionConfig(t, mux)
 
-			x, err := cfg.CreateExchangeCode(context.Background(), userToken(), nil)
+			x, err := cfg.CreateExchangeCode(context.Background(), sessionUserToken(), nil)
 
 			require.Nil(t, x)
 			e := requireEpicError(t, err, tc.wantStatus, tc.wantCode)
@@ -147,10 +147,10 @@ func TestSessionCallsNeedAToken(t *testing.T) {
 		{"introspect", func() error { _, err := cfg.Introspect(ctx, nil); return err }, "no access token"},
 		{"kill", func() error { return cfg.KillSession(ctx, nil) }, "no access token"},
 		{"kill others", func() error { return cfg.KillSessions(ctx, nil, epic.KillOthers) }, "no access token"},
-		{"kill without type", func() error { return cfg.KillSessions(ctx, userToken(), "") }, "needs a KillType"},
+		{"kill without type", func() error { return cfg.KillSessions(ctx, sessionUserToken(), "") }, "needs a KillType"},
 		{"create device auth", func() error { _, err := cfg.CreateDeviceAuth(ctx, clientToken); return err }, "no account_id"},
 		{"list device auths", func() error { _, err := cfg.ListDeviceAuths(ctx, nil); return err }, "no access token"},
-		{"get device auth", func() error { _, err := cfg.GetDeviceAuth(ctx, userToken(), ""); return err }, "device id is empty"},
+		{"get device auth", func() error { _, err := cfg.GetDeviceAuth(ctx, sessionUserToken(), ""); return err }, "device id is empty"},
 		{"delete device auth", func() error { return cfg.DeleteDeviceAuth(ctx, clientToken, "d") }, "no account_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestExchangeCodeHandOff(t *testing.T) {
 			mux.HandleFunc("GET /account/api/oauth/exchange", func(w http.ResponseWriter, r *http.Request) {
 				assertBearer(t, r, fixtureUserToken)
 				assert.Equal(t, oauth2.S256ChallengeFromVerifier(verifier), r.URL.Query().Get("codeChallenge"))
-				reply(w, http.StatusOK, fixture("account-exchange-consumingClientId.json"))
+				reply(w, http.StatusOK, mustFixture("account-exchange-consumingClientId.json"))
 			})
 			mux.HandleFunc("POST /account/api/oauth/token", func(w http.ResponseWriter, r *http.Request) {
 				id, secret, _ := r.BasicAuth()
@@ -205,7 +205,7 @@ func TestExchangeCodeHandOff(t *testing.T) {
 			launcher := &epic.Config{ClientID: launcherID, ClientSecret: launcherSecret, Endpoint: switchCfg.Endpoint, Clock: switchCfg.Clock}
 			ctx := context.Background()
 
-			x, err := switchCfg.CreateExchangeCode(ctx, userToken(), &epic.ExchangeCodeOptions{
+			x, err := switchCfg.CreateExchangeCode(ctx, sessionUserToken(), &epic.ExchangeCodeOptions{
 				ConsumingClientID: launcherID,
 				CodeChallenge:     oauth2.S256ChallengeFromVerifier(verifier),
 			})

@@ -56,7 +56,7 @@ func TestKillSession(t *testing.T) {
 			name:  "throttled",
 			token: fixtureUserToken,
 			answer: func(w http.ResponseWriter, _ string) {
-				reply(w, http.StatusTooManyRequests, fixture("error-throttled.json"))
+				reply(w, http.StatusTooManyRequests, mustFixture("error-throttled.json"))
 			},
 			wantCode: epicoauth.ErrorCodeThrottled,
 		},
@@ -145,7 +145,7 @@ func TestKillSessions(t *testing.T) {
 			})
 			cfg, _ := newSessionConfig(t, mux)
 
-			err := cfg.KillSessions(context.Background(), userToken(), tc.kind)
+			err := cfg.KillSessions(context.Background(), sessionUserToken(), tc.kind)
 
 			assert.Equal(t, 1, calls)
 			if requireOutcome(t, err, tc.wantCode) != nil {

@@ -82,7 +82,7 @@ func (c *autoClock) Sleeps() []time.Duration {
 
 // fixture returns a payload from testdata (copies of shared/fixtures). It
 // panics when the file is missing, so examples can use it too.
-func fixture(name string) []byte {
+func mustFixture(name string) []byte {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		panic(err)
@@ -101,7 +101,7 @@ func reply(w http.ResponseWriter, status int, body []byte) {
 
 // serveFixture is a handler that answers status with a fixture.
 func serveFixture(status int, name string) http.HandlerFunc {
-	body := fixture(name)
+	body := mustFixture(name)
 	return func(w http.ResponseWriter, _ *http.Request) { reply(w, status, body) }
 }
 
@@ -139,7 +139,7 @@ func tokenEndpoint(t *testing.T, grants map[string]http.HandlerFunc) http.Handle
 		}
 		h, ok := grants[r.PostForm.Get("grant_type")]
 		if !assert.True(t, ok, "unexpected grant_type %q", r.PostForm.Get("grant_type")) {
-			reply(w, http.StatusBadRequest, fixture("error-unauthorized_client-token_to_token.json"))
+			reply(w, http.StatusBadRequest, mustFixture("error-unauthorized_client-token_to_token.json"))
 			return
 		}
 		h(w, r)
@@ -153,9 +153,9 @@ func assertBearer(t *testing.T, r *http.Request, token string) {
 	assert.Equal(t, "bearer "+token, r.Header.Get("Authorization"))
 }
 
-// userToken is a user token of the fixture account, as a TokenSource would
+// sessionUserToken is a user token of the fixture account, as a TokenSource would
 // hand it out (account_id in its extras).
-func userToken() *oauth2.Token {
+func sessionUserToken() *oauth2.Token {
 	return (&oauth2.Token{AccessToken: fixtureUserToken, TokenType: "bearer"}).
 		WithExtra(map[string]any{"account_id": fixtureAccountID})
 }

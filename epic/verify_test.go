@@ -63,12 +63,12 @@ func TestVerify(t *testing.T) {
 			mux.HandleFunc("GET /account/api/oauth/verify", func(w http.ResponseWriter, r *http.Request) {
 				assertBearer(t, r, fixtureUserToken)
 				assert.Equal(t, tc.wantQuery, r.URL.Query())
-				reply(w, http.StatusOK, fixture(tc.fixture))
+				reply(w, http.StatusOK, mustFixture(tc.fixture))
 			})
 			cfg, clock := newSessionConfig(t, mux)
 			cfg.IncludePerms = tc.includePerms
 
-			v, err := cfg.Verify(context.Background(), userToken())
+			v, err := cfg.Verify(context.Background(), sessionUserToken())
 
 			require.NoError(t, err)
 			want := tc.want(clock.Now())
@@ -92,7 +92,7 @@ func TestVerify(t *testing.T) {
 		})
 		cfg, _ := newSessionConfig(t, mux)
 
-		v, err := cfg.Verify(context.Background(), userToken())
+		v, err := cfg.Verify(context.Background(), sessionUserToken())
 
 		require.NoError(t, err)
 		assert.Equal(t, ts("2023-06-11T02:35:48.010Z"), v.Expiry, "expires_at when there is no expires_in")
@@ -118,7 +118,7 @@ func TestVerifyErrors(t *testing.T) {
 			mux.HandleFunc("GET /account/api/oauth/verify", serveFixture(tc.status, tc.fixture))
 			cfg, _ := newSessionConfig(t, mux)
 
-			v, err := cfg.Verify(context.Background(), userToken())
+			v, err := cfg.Verify(context.Background(), sessionUserToken())
 
 			require.Nil(t, v)
 			e := requireEpicError(t, err, tc.status, tc.wantCode)
@@ -154,11 +154,11 @@ func TestIntrospect(t *testing.T) {
 				assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 				assert.NoError(t, r.ParseForm())
 				assert.Equal(t, url.Values{"token": {fixtureUserToken}}, r.PostForm)
-				reply(w, http.StatusOK, fixture(tc.fixture))
+				reply(w, http.StatusOK, mustFixture(tc.fixture))
 			})
 			cfg, clock := newSessionConfig(t, mux)
 
-			info, err := cfg.Introspect(context.Background(), userToken())
+			info, err := cfg.Introspect(context.Background(), sessionUserToken())
 
 			require.NoError(t, err)
 			assert.Equal(t, tc.want(clock.Now()), info)
@@ -172,7 +172,7 @@ func TestIntrospect(t *testing.T) {
 		})
 		cfg, _ := newSessionConfig(t, mux)
 
-		_, err := cfg.Introspect(context.Background(), userToken())
+		_, err := cfg.Introspect(context.Background(), sessionUserToken())
 
 		requireEpicError(t, err, http.StatusBadRequest, epicoauth.ErrorCodeInvalidRequest)
 		requireNoSecret(t, err, fixtureUserToken)
