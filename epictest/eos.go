@@ -200,10 +200,14 @@ func (s *Server) eosAuthToken(c *call) reply {
 }
 
 // eosAuthScope is the scope of an EOS Auth session: the form's
-// space-separated scope, else the client's scopes.
-func eosAuthScope(c *call, cl *Client) []string {
+// space-separated scope, else the scope it inherits (on refresh), else the
+// client's scopes.
+func eosAuthScope(c *call, cl *Client, inherited []string) []string {
 	if f := strings.Fields(c.form.Get("scope")); len(f) > 0 {
 		return f
+	}
+	if inherited != nil {
+		return inherited
 	}
 	return cl.Scopes
 }

@@ -120,7 +120,7 @@ func (s *Server) newSession(c *call, cl *Client, l *login) *session {
 		ss.deviceID = d
 	}
 	if c.svc == svcEOSAuth {
-		ss.scope = eosAuthScope(c, cl)
+		ss.scope = eosAuthScope(c, cl, l.scope)
 		ss.deployment = s.deployments[c.form.Get("deployment_id")]
 	}
 	lt := cl.Lifetimes
