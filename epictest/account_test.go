@@ -258,10 +258,7 @@ func TestTokenRequestValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFx(t)
-			h := basic(f.client)
-			if tt.header != nil {
-				h = tt.header(f)
-			}
+			h := headerOr(f, tt.header)
 			r := f.do("POST", epictest.AccountTokenPath, h, tt.form)
 			assert.Equal(t, http.StatusBadRequest, r.status)
 			body := r.json(t)

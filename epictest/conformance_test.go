@@ -95,7 +95,7 @@ var conformanceCases = map[string]conformance{
 	"account-epicid-tokenInfo-inactive.json": {status: 200, run: func(f *fx) reply {
 		return f.do("POST", "/account/api/epicid/v1/oauth/tokenInfo", nil, url.Values{"token": {"0123456789abcdef0123456789abcdef"}})
 	}},
-	"eg1-jwt-header.json": {status: 200, run: func(f *fx) reply { return eg1Part(f, 0) }},
+	"eg1-jwt-header.json":  {status: 200, run: func(f *fx) reply { return eg1Part(f, 0) }},
 	"eg1-jwt-payload.json": {status: 200, run: func(f *fx) reply { return eg1Part(f, 1) }},
 	"eos-connect-token-client_credentials.json": {status: 200, run: func(f *fx) reply {
 		return f.do("POST", epictest.EOSConnectTokenPath, basic(f.client), url.Values{"grant_type": {"client_credentials"},
@@ -174,20 +174,20 @@ var conformanceCases = map[string]conformance{
 // notFaked lists the fixtures of services or behaviours the fake does not
 // offer, with the reason; every other fixture must have a case.
 var notFaked = map[string]string{
-	"account-continuationToken-info.json":                     "continuation tokens are not faked",
-	"account-publickey-jwk.json":                              "the fake's JWTs are unsigned; no key endpoint",
-	"error-unauthorized-example.json":                         "from a game service (skelly), not a token service",
-	"error-corrective_action_required-web-eula.json":          "www.epicgames.com web API is not faked",
-	"error-corrective_action_required-web-privacy.json":       "www.epicgames.com web API is not faked",
-	"error-csrf_token_invalid-web.json":                       "www.epicgames.com web API is not faked",
-	"error-single_use_code_not_found-web.json":                "www.epicgames.com web API is not faked",
-	"web-id-device-info.json":                                 "www.epicgames.com web API is not faked",
-	"web-id-redirect-null-codes.json":                         "www.epicgames.com web API is not faked",
-	"web-id-redirect-sid.json":                                "www.epicgames.com web API is not faked",
+	"account-continuationToken-info.json":                       "continuation tokens are not faked",
+	"account-publickey-jwk.json":                                "the fake's JWTs are unsigned; no key endpoint",
+	"error-unauthorized-example.json":                           "from a game service (skelly), not a token service",
+	"error-corrective_action_required-web-eula.json":            "www.epicgames.com web API is not faked",
+	"error-corrective_action_required-web-privacy.json":         "www.epicgames.com web API is not faked",
+	"error-csrf_token_invalid-web.json":                         "www.epicgames.com web API is not faked",
+	"error-single_use_code_not_found-web.json":                  "www.epicgames.com web API is not faked",
+	"web-id-device-info.json":                                   "www.epicgames.com web API is not faked",
+	"web-id-redirect-null-codes.json":                           "www.epicgames.com web API is not faked",
+	"web-id-redirect-sid.json":                                  "www.epicgames.com web API is not faked",
 	"transcribed/error-unauthorized-web-exchange-generate.json": "www.epicgames.com web API is not faked",
-	"reconstructed/error-eos-user_not_found.json":             "the fake creates product users on first login",
-	"reconstructed/error-scope_consent_required.json":         "consent flows are not faked",
-	"reconstructed/error-too_many_sessions.json":              "the fake does not limit sessions",
+	"reconstructed/error-eos-user_not_found.json":               "the fake creates product users on first login",
+	"reconstructed/error-scope_consent_required.json":           "consent flows are not faked",
+	"reconstructed/error-too_many_sessions.json":                "the fake does not limit sessions",
 }
 
 // newDeviceCode starts a device-code login and returns its device code.

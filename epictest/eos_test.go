@@ -90,10 +90,7 @@ func TestEOSConnectValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFx(t)
-			h := basic(f.client)
-			if tt.header != nil {
-				h = tt.header(f)
-			}
+			h := headerOr(f, tt.header)
 			r := f.do("POST", epictest.EOSConnectTokenPath, h, tt.form(f))
 			assert.Equal(t, http.StatusBadRequest, r.status)
 			assert.Equal(t, tt.code, errorCode(t, r))

@@ -120,3 +120,12 @@ func errorCode(t *testing.T, r reply) string {
 	code, _ := r.json(t)["errorCode"].(string)
 	return code
 }
+
+// headerOr returns fn(f), or Basic auth of the default client when fn is
+// nil: the usual header of a table case.
+func headerOr(f *fx, fn func(*fx) http.Header) http.Header {
+	if fn == nil {
+		return basic(f.client)
+	}
+	return fn(f)
+}

@@ -66,19 +66,19 @@ type Server struct {
 	defaultClient          string
 	defaultDeployment      string
 
-	mu           sync.Mutex // guards everything below
-	clients      map[string]*Client
-	accounts     map[string]*Account
-	deployments  map[string]*Deployment
-	byAccess     map[string]*session
-	byRefresh    map[string]*session
-	codes        map[string]*singleUseCode
-	deviceCodes  map[string]*deviceCode // by device_code
-	userCodes    map[string]*deviceCode // by user_code
-	deviceAuths  map[string]*deviceAuth // by deviceAuthKey
-	productUsers map[string]*productUser
+	mu             sync.Mutex // guards everything below
+	clients        map[string]*Client
+	accounts       map[string]*Account
+	deployments    map[string]*Deployment
+	byAccess       map[string]*session
+	byRefresh      map[string]*session
+	codes          map[string]*singleUseCode
+	deviceCodes    map[string]*deviceCode // by device_code
+	userCodes      map[string]*deviceCode // by user_code
+	deviceAuths    map[string]*deviceAuth // by deviceAuthKey
+	productUsers   map[string]*productUser
 	externalLogins map[string]*externalLogin
-	autoApprove  *autoApprove
+	autoApprove    *autoApprove
 
 	logMu  sync.Mutex // guards the request log and the fault queue
 	log    []Request
@@ -92,22 +92,22 @@ func NewServer(opts *Options) *Server {
 		opts = &Options{}
 	}
 	s := &Server{
-		clock:        opts.Clock,
-		dcLifetime:   opts.DeviceCodeLifetime,
-		dcInterval:   opts.DeviceCodeInterval,
-		mux:          http.NewServeMux(),
-		clients:      map[string]*Client{},
-		accounts:     map[string]*Account{},
-		deployments:  map[string]*Deployment{},
-		byAccess:     map[string]*session{},
-		byRefresh:    map[string]*session{},
-		codes:        map[string]*singleUseCode{},
-		deviceCodes:  map[string]*deviceCode{},
-		userCodes:    map[string]*deviceCode{},
-		deviceAuths:  map[string]*deviceAuth{},
-		productUsers: map[string]*productUser{},
+		clock:          opts.Clock,
+		dcLifetime:     opts.DeviceCodeLifetime,
+		dcInterval:     opts.DeviceCodeInterval,
+		mux:            http.NewServeMux(),
+		clients:        map[string]*Client{},
+		accounts:       map[string]*Account{},
+		deployments:    map[string]*Deployment{},
+		byAccess:       map[string]*session{},
+		byRefresh:      map[string]*session{},
+		codes:          map[string]*singleUseCode{},
+		deviceCodes:    map[string]*deviceCode{},
+		userCodes:      map[string]*deviceCode{},
+		deviceAuths:    map[string]*deviceAuth{},
+		productUsers:   map[string]*productUser{},
 		externalLogins: map[string]*externalLogin{},
-		closed:       make(chan struct{}),
+		closed:         make(chan struct{}),
 	}
 	if s.clock == nil {
 		s.clock = NewClock(DefaultStart)
@@ -235,9 +235,9 @@ type reply struct {
 	err    *apiError
 }
 
-func ok(body any) reply        { return reply{status: http.StatusOK, body: body} }
-func noContent() reply         { return reply{status: http.StatusNoContent} }
-func fail(e *apiError) reply   { return reply{err: e} }
+func ok(body any) reply          { return reply{status: http.StatusOK, body: body} }
+func noContent() reply           { return reply{status: http.StatusNoContent} }
+func fail(e *apiError) reply     { return reply{err: e} }
 func (e *apiError) reply() reply { return reply{err: e} }
 
 // originatingService names each service in error bodies.

@@ -1,6 +1,7 @@
 package epictest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -159,7 +160,7 @@ type session struct {
 	// includePerms asks for perms in the token response.
 	includePerms bool
 
-	access, refresh               string
+	access, refresh                string
 	created, expiry, refreshExpiry time.Time
 	dead                           bool // killed or revoked
 
@@ -210,21 +211,11 @@ func newHex() string {
 // AddClient registers c, filling in its optional fields, and returns the
 // registered client. It panics if the id is already registered.
 func (s *Server) AddClient(c Client) Client {
-	if c.ID == "" {
-		c.ID = newHex()
-	}
-	if c.Secret == "" {
-		c.Secret = newHex()
-	}
-	if c.Service == "" {
-		c.Service = "prod-fn"
-	}
-	if c.ProductID == "" {
-		c.ProductID = "prod-fn"
-	}
-	if c.ApplicationID == "" {
-		c.ApplicationID = "fghi4567epictestFakeApplication0"
-	}
+	c.ID = cmp.Or(c.ID, newHex())
+	c.Secret = cmp.Or(c.Secret, newHex())
+	c.Service = cmp.Or(c.Service, "prod-fn")
+	c.ProductID = cmp.Or(c.ProductID, "prod-fn")
+	c.ApplicationID = cmp.Or(c.ApplicationID, "fghi4567epictestFakeApplication0")
 	if c.Scopes == nil {
 		c.Scopes = []string{"basic_profile"}
 	}
@@ -233,62 +224,42 @@ func (s *Server) AddClient(c Client) Client {
 	}
 	c.Grants = slices.Clone(c.Grants)
 	c.Lifetimes = c.Lifetimes.merged(defaultLifetimes)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.clients[c.ID]; dup {
-		panic(fmt.Sprintf("epictest: client %s is already registered", c.ID))
-	}
-	cp := c
-	s.clients[c.ID] = &cp
-	return c
+	return register(s, s.clients, "client", c.ID, c)
 }
 
 // AddAccount registers an account, filling in its optional fields, and
 // returns it. It panics if the id is already registered.
 func (s *Server) AddAccount(a Account) Account {
-	if a.ID == "" {
-		a.ID = newHex()
-	}
-	if a.DisplayName == "" {
-		a.DisplayName = "Player-" + a.ID[:6]
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.accounts[a.ID]; dup {
-		panic(fmt.Sprintf("epictest: account %s is already registered", a.ID))
-	}
-	cp := a
-	s.accounts[a.ID] = &cp
-	return a
+	a.ID = cmp.Or(a.ID, newHex())
+	a.DisplayName = cmp.Or(a.DisplayName, "Player-"+a.ID[:min(6, len(a.ID))])
+	return register(s, s.accounts, "account", a.ID, a)
 }
 
 // AddDeployment registers an EOS deployment, filling in its optional
 // fields, and returns it. It panics if the id is already registered.
 func (s *Server) AddDeployment(d Deployment) Deployment {
-	if d.ID == "" {
-		d.ID = newHex()
-	}
-	if d.ProductID == "" {
-		d.ProductID = "epictest-product"
-	}
-	if d.SandboxID == "" {
-		d.SandboxID = "epictest-sandbox"
-	}
-	if d.OrganizationID == "" {
-		d.OrganizationID = "o-epictestorganization0000000000"
-	}
+	d.ID = cmp.Or(d.ID, newHex())
+	d.ProductID = cmp.Or(d.ProductID, "epictest-product")
+	d.SandboxID = cmp.Or(d.SandboxID, "epictest-sandbox")
+	d.OrganizationID = cmp.Or(d.OrganizationID, "o-epictestorganization0000000000")
 	if d.Features == nil {
 		d.Features = []string{"Connect", "Ecom"}
 	}
 	d.Features = slices.Clone(d.Features)
+	return register(s, s.deployments, "deployment", d.ID, d)
+}
+
+// register stores a copy of v under id in m and returns v, or panics if
+// the id is taken.
+func register[T any](s *Server, m map[string]*T, kind, id string, v T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.deployments[d.ID]; dup {
-		panic(fmt.Sprintf("epictest: deployment %s is already registered", d.ID))
+	if _, dup := m[id]; dup {
+		panic(fmt.Sprintf("epictest: %s %s is already registered", kind, id))
 	}
-	cp := d
-	s.deployments[d.ID] = &cp
-	return d
+	cp := v
+	m[id] = &cp
+	return v
 }
 
 // SetLifetimes changes the token lifetimes of a registered client for the
