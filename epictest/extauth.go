@@ -15,9 +15,9 @@ type ExternalAuth struct {
 	Type string
 	// Token is the platform token the external_auth grant sends.
 	Token string
-	// ExternalID and DisplayName are the platform's account id and name,
-	// reported by verify as ext_auth_id and ext_auth_display_name.
-	// Optional; placeholders are used when empty.
+	// Optional. ExternalID and DisplayName are the platform's account id
+	// and name, reported by verify as ext_auth_id and
+	// ext_auth_display_name; placeholders are used when empty.
 	ExternalID  string
 	DisplayName string
 }

@@ -51,16 +51,16 @@ const MaxDelay = 5 * time.Second
 type Fault struct {
 	// Kind is the failure.
 	Kind FaultKind
-	// Times is how many requests get the fault. Optional; 0 means 1.
+	// Optional. Times is how many requests get the fault; 0 means 1.
 	Times int
-	// Path limits the fault to requests for this URL path, such as
-	// AccountTokenPath. Optional; empty means any request.
+	// Optional. Path limits the fault to requests for this URL path, such
+	// as AccountTokenPath; empty means any request.
 	Path string
-	// Status is the HTTP status of ServerError (default 500) and HTMLPage
-	// (default 502) faults. Optional.
+	// Optional. Status is the HTTP status of ServerError (default 500) and
+	// HTMLPage (default 502) faults.
 	Status int
-	// RetryAfter is the wait a Throttle fault asks for, whole seconds.
-	// Optional; zero sends no retry value at all.
+	// Optional. RetryAfter is the wait a Throttle fault asks for, in whole
+	// seconds; zero sends no retry value at all.
 	RetryAfter time.Duration
 	// Delay is how long a Delay fault waits, capped at MaxDelay.
 	Delay time.Duration

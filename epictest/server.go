@@ -29,22 +29,22 @@ const (
 
 // Options configures NewServer. A nil *Options means all defaults.
 type Options struct {
-	// Clock is the server's time: every expiry it computes and reports
-	// comes from it. Optional; nil means NewClock(DefaultStart).
+	// Optional. Clock is the server's time: every expiry it computes and
+	// reports comes from it. nil means NewClock(DefaultStart).
 	Clock *Clock
-	// Clients are registered at start. Optional; nil registers one client
+	// Optional. Clients are registered at start; nil registers one client
 	// that may use every grant (see Server.DefaultClient).
 	Clients []Client
-	// Deployments are the EOS deployments registered at start. Optional;
+	// Optional. Deployments are the EOS deployments registered at start;
 	// nil registers one (see Server.DefaultDeployment).
 	Deployments []Deployment
-	// DeviceCodeLifetime and DeviceCodeInterval are the expires_in and
-	// interval of device codes. Optional; defaults 600 s and 10 s.
+	// Optional. DeviceCodeLifetime and DeviceCodeInterval are the
+	// expires_in and interval of device codes; defaults 600 s and 10 s.
 	DeviceCodeLifetime time.Duration
 	DeviceCodeInterval time.Duration
-	// TLS serves HTTPS with a self-signed certificate, like
-	// httptest.NewTLSServer. Optional; the default is plain HTTP on
-	// loopback. With TLS, requests must use HTTPClient (or Context).
+	// Optional. TLS serves HTTPS with a self-signed certificate, like
+	// httptest.NewTLSServer; requests must then use HTTPClient (or
+	// Context). The default is plain HTTP on loopback.
 	TLS bool
 }
 
@@ -361,6 +361,7 @@ type statusWriter struct {
 	status int
 }
 
+// WriteHeader records the first status written.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -368,6 +369,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK

@@ -15,38 +15,38 @@ import (
 // an Epic client id and secret. The zero value of every optional field
 // means the default noted on it.
 type Client struct {
-	// ID and Secret are the client's credentials. Optional; AddClient
+	// Optional. ID and Secret are the client's credentials; AddClient
 	// fills in random 32-hex values.
 	ID     string
 	Secret string
 
-	// Grants lists the grant types the client may use, such as
+	// Optional. Grants lists the grant types the client may use, such as
 	// "client_credentials" or "device_code" (which also governs the
-	// deviceAuthorization endpoint). Optional; nil allows every grant the
-	// fake implements. Any other grant gets Epic's unauthorized_client.
+	// deviceAuthorization endpoint); nil allows every grant the fake
+	// implements. Any other grant gets Epic's unauthorized_client.
 	Grants []string
 
-	// Service is the client's service, sent as client_service and, on
-	// user tokens, app. Optional; default "prod-fn".
+	// Optional. Service is the client's service, sent as client_service
+	// and, on user tokens, app; default "prod-fn".
 	Service string
 	// Internal is sent as internal_client.
 	Internal bool
-	// ProductID and ApplicationID are sent as product_id and
-	// application_id. Optional; defaults "prod-fn" and a fixed
-	// EOS-style application id.
+	// Optional. ProductID and ApplicationID are sent as product_id and
+	// application_id; defaults "prod-fn" and a fixed EOS-style
+	// application id.
 	ProductID     string
 	ApplicationID string
 
-	// Scopes are the OAuth scopes an authorization_code (or EOS Auth)
-	// login grants. Optional; default ["basic_profile"].
+	// Optional. Scopes are the OAuth scopes an authorization_code (or EOS
+	// Auth) login grants; default ["basic_profile"].
 	Scopes []string
-	// Perms are the permissions of this client's user sessions, shown by
-	// verify and includePerms and checked by the exchange, device-auth and
-	// kill endpoints. Optional; nil means DefaultPerms. Client-only
+	// Optional. Perms are the permissions of this client's user sessions,
+	// shown by verify and includePerms and checked by the exchange,
+	// device-auth and kill endpoints; nil means DefaultPerms. Client-only
 	// sessions never have permissions.
 	Perms []epic.Permission
 
-	// Lifetimes are the client's token lifetimes. Optional; zero fields
+	// Optional. Lifetimes are the client's token lifetimes; zero fields
 	// mean Epic's observed defaults (see Lifetimes).
 	Lifetimes Lifetimes
 }
@@ -113,25 +113,25 @@ func DefaultPerms() []epic.Permission {
 
 // Account is an Epic account known to the fake.
 type Account struct {
-	// ID is the 32-hex account id. Optional; AddAccount picks one.
+	// Optional. ID is the 32-hex account id; AddAccount picks one.
 	ID string
-	// DisplayName is sent as displayName (tokens) and display_name
-	// (verify). Optional; AddAccount derives one from the id.
+	// Optional. DisplayName is sent as displayName (tokens) and
+	// display_name (verify); AddAccount derives one from the id.
 	DisplayName string
 }
 
 // Deployment is an EOS deployment: the product environment EOS Connect
 // tokens are issued for.
 type Deployment struct {
-	// ID is the deployment id clients send as deployment_id. Optional;
+	// Optional. ID is the deployment id clients send as deployment_id;
 	// AddDeployment picks one.
 	ID string
-	// ProductID, SandboxID and OrganizationID are echoed in EOS Connect
-	// tokens. Optional; AddDeployment fills in placeholders.
+	// Optional. ProductID, SandboxID and OrganizationID are echoed in EOS
+	// Connect tokens; AddDeployment fills in placeholders.
 	ProductID      string
 	SandboxID      string
 	OrganizationID string
-	// Features are the EOS features granted to tokens. Optional; default
+	// Optional. Features are the EOS features granted to tokens; default
 	// ["Connect", "Ecom"].
 	Features []string
 }
