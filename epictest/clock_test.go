@@ -58,4 +58,6 @@ func TestServerUsesOptionsClock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2031-01-01T04:00:00.000Z", tok.Extra("expires_at"))
 	assert.Equal(t, start.Add(4*time.Hour), tok.Expiry)
+	srv.Close()
+	assert.NotPanics(t, srv.Close, "Close twice")
 }

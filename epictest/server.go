@@ -83,7 +83,9 @@ type Server struct {
 	logMu  sync.Mutex // guards the request log and the fault queue
 	log    []Request
 	faults []*Fault
-	closed chan struct{}
+
+	closed    chan struct{} // closed by Close, ending Delay faults
+	closeOnce sync.Once
 }
 
 // NewServer starts a fake on a loopback port. Close it when done.
@@ -148,10 +150,13 @@ func NewServer(opts *Options) *Server {
 	return s
 }
 
-// Close shuts the server down, ending delayed responses early.
+// Close shuts the server down, ending delayed responses early. It may be
+// called more than once.
 func (s *Server) Close() {
-	close(s.closed)
-	s.ts.Close()
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.ts.Close()
+	})
 }
 
 // Clock returns the server's clock, to advance it in tests.

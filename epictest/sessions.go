@@ -116,11 +116,12 @@ func (s *Server) killSessions(c *call) reply {
 		return fail(errBadRequest("Invalid killType '"+kt+"'", kt))
 	}
 	perm := k.accountPerm
-	if me.account == nil {
+	if me.account == nil && k.clientPerm != "" {
 		perm = k.clientPerm
 	}
-	if err := require(me, "account:token:"+perm, actionDelete); perm == "" || err != nil {
-		return fail(errMissingPermission("account:token:"+perm, "DELETE"))
+	// Client-only sessions have no permissions, so they fail here.
+	if err := require(me, "account:token:"+perm, actionDelete); err != nil {
+		return fail(err)
 	}
 	for _, o := range s.byAccess {
 		if o.svc == svcAccount && !o.dead && sameOwner(me, o) && (o != me || k.includeSelf) && k.match(me, o) {
