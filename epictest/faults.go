@@ -1,0 +1,147 @@
+package epictest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// FaultKind is a kind of failure the server can inject.
+type FaultKind int
+
+// The faults a Server can inject.
+const (
+	// NoFault marks a request served normally.
+	NoFault FaultKind = iota
+	// Throttle answers 429 with Epic's throttled error (1041), a
+	// Retry-After header and the wait in messageVars; with a zero
+	// RetryAfter, the capacity form without any retry value.
+	Throttle
+	// ServerError answers Epic's server_error body with a 5xx status.
+	ServerError
+	// HTMLPage answers an HTML error page, as a proxy or CDN in front of
+	// Epic does.
+	HTMLPage
+	// Delay waits (on the real clock, at most MaxDelay) and then serves
+	// the request normally, to exercise client timeouts.
+	Delay
+	// DropConnection closes the connection without answering. net/http
+	// may silently retry an idempotent request (GET, DELETE) on a fresh
+	// connection, which the log then shows as a second request.
+	DropConnection
+)
+
+var faultNames = map[FaultKind]string{
+	NoFault: "NoFault", Throttle: "Throttle", ServerError: "ServerError",
+	HTMLPage: "HTMLPage", Delay: "Delay", DropConnection: "DropConnection",
+}
+
+// String returns the constant's name.
+func (k FaultKind) String() string {
+	if n, ok := faultNames[k]; ok {
+		return n
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MaxDelay bounds a Delay fault, so a mistaken duration cannot hang a test.
+const MaxDelay = 5 * time.Second
+
+// Fault describes a failure to inject into the next requests.
+type Fault struct {
+	// Kind is the failure.
+	Kind FaultKind
+	// Optional. Times is how many requests get the fault; 0 means 1.
+	Times int
+	// Optional. Path limits the fault to requests for this URL path, such
+	// as AccountTokenPath; empty means any request.
+	Path string
+	// Optional. Status is the HTTP status of ServerError (default 500) and
+	// HTMLPage (default 502) faults.
+	Status int
+	// Optional. RetryAfter is the wait a Throttle fault asks for, in whole
+	// seconds; zero sends no retry value at all.
+	RetryAfter time.Duration
+	// Delay is how long a Delay fault waits, capped at MaxDelay.
+	Delay time.Duration
+}
+
+// Inject queues a fault for the next matching requests. Faults apply in
+// the order they were injected, each to Times requests.
+func (s *Server) Inject(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults drops every fault not yet applied.
+func (s *Server) ClearFaults() {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.faults = nil
+}
+
+// takeFault returns the first queued fault for path; s.logMu is held.
+func (s *Server) takeFault(path string) *Fault {
+	for i, f := range s.faults {
+		if f.Path != "" && f.Path != path {
+			continue
+		}
+		f.Times--
+		if f.Times == 0 {
+			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+		}
+		return f
+	}
+	return nil
+}
+
+// applyFault carries out f and reports whether the request should still be
+// served normally.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	svc := svcAccount
+	if r.URL.Path == EOSConnectTokenPath {
+		svc = svcConnect
+	}
+	switch f.Kind {
+	case Throttle:
+		writeReply(w, errThrottled(int(f.RetryAfter/time.Second)).reply(), svc)
+	case ServerError:
+		writeReply(w, errServerError(statusOr(f.Status, http.StatusInternalServerError), newHex()).reply(), svc)
+	case HTMLPage:
+		status := statusOr(f.Status, http.StatusBadGateway)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		text := strconv.Itoa(status) + " " + http.StatusText(status)
+		_, _ = w.Write([]byte("<!DOCTYPE html>\n<html><head><title>" + text + "</title></head><body><center><h1>" +
+			text + "</h1></center><hr><center>epictest</center></body></html>\n"))
+	case Delay:
+		t := time.NewTimer(min(f.Delay, MaxDelay))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-r.Context().Done():
+		case <-s.closed:
+		}
+	case DropConnection:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler) // also ends the connection unanswered
+		}
+		_ = conn.Close()
+	default:
+		return true
+	}
+	return false
+}
+
+func statusOr(status, def int) int {
+	if status == 0 {
+		return def
+	}
+	return status
+}
