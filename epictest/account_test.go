@@ -309,3 +309,35 @@ func TestExternalAuthSessionShowsInVerify(t *testing.T) {
 	assert.Equal(t, "external_auth", v["auth_method"])
 	assert.False(t, errors.Is(err, epicoauth.ErrLoginRequired))
 }
+
+func TestCorrectiveActionBlocksLogins(t *testing.T) {
+	f := newFx(t)
+	rt := f.userToken(nil)["refresh_token"].(string)
+	da := f.srv.NewDeviceAuth(f.alice.ID, f.client.ID)
+	f.srv.SetCorrectiveAction(f.alice.ID, "PRIVACY_POLICY_ACCEPTANCE")
+	logins := map[string]url.Values{
+		"exchange_code": {"exchange_code": {f.srv.NewExchangeCode(f.alice.ID, f.client.ID)}},
+		"refresh_token": {"refresh_token": {rt}},
+		"device_auth":   {"account_id": {da.AccountID}, "device_id": {da.DeviceID}, "secret": {da.Secret}},
+	}
+	for grant, form := range logins {
+		t.Run(grant, func(t *testing.T) {
+			form.Set("grant_type", grant)
+			r := f.do("POST", epictest.AccountTokenPath, basic(f.client), form)
+			require.Equal(t, http.StatusBadRequest, r.status)
+			body := r.json(t)
+			assert.Equal(t, epicoauth.ErrorCodeCorrectiveActionRequired, body["errorCode"])
+			assert.Equal(t, float64(18206), body["numericErrorCode"])
+			assert.Equal(t, "PRIVACY_POLICY_ACCEPTANCE", body["correctiveAction"])
+			assert.Regexp(t, `^[0-9a-f]{32}$`, body["continuation"])
+			assert.Equal(t, f.srv.URL+"/id/continue?continuation="+body["continuation"].(string), body["continuationUrl"])
+		})
+	}
+	assert.Equal(t, http.StatusOK, f.do("POST", epictest.AccountTokenPath, basic(f.client), url.Values{"grant_type": {"client_credentials"}}).status,
+		"client logins are not the account's")
+
+	f.srv.SetCorrectiveAction(f.alice.ID, "")
+	tok, err := f.srv.EpicConfig(f.client).Token(f.ctx, da)
+	require.NoError(t, err, "the person acted")
+	assert.Equal(t, f.alice.ID, epic.AccountID(tok))
+}

@@ -23,6 +23,13 @@ type apiError struct {
 	oauth string
 	// header holds extra response headers (Retry-After).
 	header http.Header
+	// corrective is the continuation of a corrective_action_required.
+	corrective *corrective
+}
+
+// corrective is what a person must do before logging in, and where.
+type corrective struct {
+	action, continuation, url string
 }
 
 // errorJSON is the wire form, fields in Epic's order.
@@ -33,6 +40,9 @@ type errorJSON struct {
 	NumericErrorCode   int      `json:"numericErrorCode"`
 	OriginatingService string   `json:"originatingService"`
 	Intent             string   `json:"intent"`
+	CorrectiveAction   string   `json:"correctiveAction,omitempty"`
+	Continuation       string   `json:"continuation,omitempty"`
+	ContinuationURL    string   `json:"continuationUrl,omitempty"`
 	ErrorDescription   string   `json:"error_description,omitempty"`
 	Error              string   `json:"error,omitempty"`
 }
@@ -52,6 +62,9 @@ func (e *apiError) json(service string) errorJSON {
 	}
 	if e.oauth != "" {
 		j.ErrorDescription, j.Error = e.message, e.oauth
+	}
+	if c := e.corrective; c != nil {
+		j.CorrectiveAction, j.Continuation, j.ContinuationURL = c.action, c.continuation, c.url
 	}
 	return j
 }
@@ -166,6 +179,15 @@ func errInvalidExternalAuthToken(typ string) *apiError {
 func errUnknownExternalAuthType(typ string) *apiError {
 	return oauthErr("invalid_grant", "errors.com.epicgames.account.ext_auth.unknown_external_auth_type", 18050,
 		"Sorry the external auth type '"+typ+"' is not known", typ)
+}
+
+// errCorrectiveAction blocks a login until the person acts. No token-endpoint
+// body was ever recorded: the fields are the top-level ones legendary and
+// fortnitepy read (fact sheet 6.1), with 18206 from Epic's error list; the
+// status and the absence of RFC 6749 fields follow the library's tests.
+func errCorrectiveAction(action, continuation, continuationURL string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: epicoauth.ErrorCodeCorrectiveActionRequired, numeric: 18206,
+		message: "Corrective action is required to continue.", corrective: &corrective{action, continuation, continuationURL}}
 }
 
 // Resource-API errors: no RFC 6749 fields.

@@ -118,6 +118,12 @@ type Account struct {
 	// Optional. DisplayName is sent as displayName (tokens) and
 	// display_name (verify); AddAccount derives one from the id.
 	DisplayName string
+	// Optional. CorrectiveAction, such as "PRIVACY_POLICY_ACCEPTANCE" or
+	// "DATE_OF_BIRTH", blocks every login of the account, as Epic does
+	// until the person acts: the token endpoint answers
+	// corrective_action_required with a continuation. Change it with
+	// SetCorrectiveAction.
+	CorrectiveAction string
 }
 
 // Deployment is an EOS deployment: the product environment EOS Connect
@@ -270,6 +276,15 @@ func (s *Server) SetLifetimes(clientID string, l Lifetimes) {
 	defer s.mu.Unlock()
 	c := s.mustClient(clientID)
 	c.Lifetimes = l.merged(c.Lifetimes)
+}
+
+// SetCorrectiveAction sets or, with an empty action, clears the
+// corrective action that blocks the logins of a registered account (see
+// Account.CorrectiveAction). It panics if the account is not registered.
+func (s *Server) SetCorrectiveAction(accountID, action string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustAccount(accountID).CorrectiveAction = action
 }
 
 // RevokeSession ends the session that token (its access or its refresh

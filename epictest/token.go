@@ -64,6 +64,10 @@ func (s *Server) issue(c *call, gs grantSet) (*session, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	if a := l.account; a != nil && a.CorrectiveAction != "" {
+		continuation := newHex()
+		return nil, errCorrectiveAction(a.CorrectiveAction, continuation, s.URL+"/id/continue?continuation="+continuation)
+	}
 	return s.newSession(c, cl, l), nil
 }
 
