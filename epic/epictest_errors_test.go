@@ -70,13 +70,17 @@ var sessionCalls = []sessionCall{
 	},
 	{
 		name: "CreateDeviceAuth",
-		path: func(s *sessionState) string { return "/account/api/public/account/" + s.device.AccountID + "/deviceAuth" },
+		path: func(s *sessionState) string {
+			return "/account/api/public/account/" + s.device.AccountID + "/deviceAuth"
+		},
 		call: func(s *sessionState) error { _, err := s.cfg.CreateDeviceAuth(s.f.ctx, s.tok); return err },
 		perm: []string{deviceAuthsPerm, "CREATE"},
 	},
 	{
 		name: "ListDeviceAuths",
-		path: func(s *sessionState) string { return "/account/api/public/account/" + s.device.AccountID + "/deviceAuth" },
+		path: func(s *sessionState) string {
+			return "/account/api/public/account/" + s.device.AccountID + "/deviceAuth"
+		},
 		call: func(s *sessionState) error { _, err := s.cfg.ListDeviceAuths(s.f.ctx, s.tok); return err },
 		perm: []string{deviceAuthsPerm, "READ"},
 	},
@@ -85,7 +89,10 @@ var sessionCalls = []sessionCall{
 		path: func(s *sessionState) string {
 			return "/account/api/public/account/" + s.device.AccountID + "/deviceAuth/" + s.device.DeviceID
 		},
-		call: func(s *sessionState) error { _, err := s.cfg.GetDeviceAuth(s.f.ctx, s.tok, s.device.DeviceID); return err },
+		call: func(s *sessionState) error {
+			_, err := s.cfg.GetDeviceAuth(s.f.ctx, s.tok, s.device.DeviceID)
+			return err
+		},
 		perm: []string{deviceAuthsPerm, "READ"},
 	},
 	{

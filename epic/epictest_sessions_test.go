@@ -37,13 +37,17 @@ func TestExchangeCodeOnFake(t *testing.T) {
 			grantOpts: []epic.GrantOption{epic.CodeVerifier(verifier)},
 		},
 		{
-			name:      "plain challenge",
-			opts:      func(epictest.Client) *epic.ExchangeCodeOptions { return &epic.ExchangeCodeOptions{CodeChallenge: verifier, CodeChallengeMethod: "plain"} },
+			name: "plain challenge",
+			opts: func(epictest.Client) *epic.ExchangeCodeOptions {
+				return &epic.ExchangeCodeOptions{CodeChallenge: verifier, CodeChallengeMethod: "plain"}
+			},
 			grantOpts: []epic.GrantOption{epic.CodeVerifier(verifier)},
 		},
 		{
-			name:     "for one client, redeemed by another",
-			opts:     func(l epictest.Client) *epic.ExchangeCodeOptions { return &epic.ExchangeCodeOptions{ConsumingClientID: l.ID} },
+			name: "for one client, redeemed by another",
+			opts: func(l epictest.Client) *epic.ExchangeCodeOptions {
+				return &epic.ExchangeCodeOptions{ConsumingClientID: l.ID}
+			},
 			redeemer: "third",
 			wantCode: epicoauth.ErrorCodeExchangeCodeClientMismatch,
 		},
