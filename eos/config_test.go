@@ -23,6 +23,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/eos"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // The EOS "Fortnite" client of the fact sheet and the deployment of the
@@ -35,20 +36,6 @@ const (
 )
 
 var start = time.Date(2025, 7, 15, 18, 44, 50, 0, time.UTC)
-
-// fakeClock is an epicoauth.Clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error { c.Advance(d); return ctx.Err() }
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
@@ -215,7 +202,7 @@ func TestConfigTokenSendsEachGrant(t *testing.T) {
 			t.Run(cfg.UserAgent+"/"+tt.name, func(t *testing.T) {
 				srv := newConnectServer(t, cfg)
 				srv.expect(tt.form, echoNonce(t, tt.fixture))
-				tok, err := srv.config(&fakeClock{now: start}).Token(context.Background(), tt.grant())
+				tok, err := srv.config(epictest.NewClock(start)).Token(context.Background(), tt.grant())
 				require.NoError(t, err)
 				assert.Equal(t, "REDACTED", tok.AccessToken)
 				assert.Equal(t, start.Add(3599*time.Second), tok.Expiry)
@@ -229,7 +216,7 @@ func TestConfigTokenSendsEachGrant(t *testing.T) {
 
 func TestEveryRequestHasAFreshNonce(t *testing.T) {
 	srv := newConnectServer(t, plainConfig)
-	cfg := srv.config(&fakeClock{now: start})
+	cfg := srv.config(epictest.NewClock(start))
 	for range 3 {
 		srv.expect(url.Values{"grant_type": {"client_credentials"}}, echoNonce(t, "eos-connect-token-client_credentials.json"))
 		_, err := cfg.Token(context.Background(), eos.ClientCredentials())
@@ -261,7 +248,7 @@ func TestNonceMismatchDiscardsTheToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newConnectServer(t, plainConfig)
-			clock := &fakeClock{now: start}
+			clock := epictest.NewClock(start)
 			cfg := srv.config(clock)
 
 			srv.expect(url.Values{"grant_type": {"client_credentials"}}, asIs(http.StatusOK, tt.body))
@@ -289,7 +276,7 @@ func TestNonceMismatchDiscardsTheToken(t *testing.T) {
 
 func TestMissingDeploymentIDFailsBeforeAnyRequest(t *testing.T) {
 	srv := newConnectServer(t, eos.Config{ClientID: clientID, ClientSecret: clientSecret})
-	cfg := srv.config(&fakeClock{now: start})
+	cfg := srv.config(epictest.NewClock(start))
 	src := &sequence{}
 	grants := map[string]eos.Grant{
 		"client credentials": eos.ClientCredentials(),
@@ -330,7 +317,7 @@ func TestTokenSourceRunsTheGrantAgainAtExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newConnectServer(t, plainConfig)
-			clock := &fakeClock{now: start}
+			clock := epictest.NewClock(start)
 			ts := srv.config(clock).TokenSource(context.Background(), tt.grant)
 
 			srv.expect(tt.forms[0], echoNonce(t, "eos-connect-token-external_auth.json"))
@@ -373,7 +360,7 @@ func TestErrors(t *testing.T) {
 			srv := newConnectServer(t, plainConfig)
 			form := url.Values{"grant_type": {"external_auth"}, "external_auth_type": {"steam_session_ticket"}, "external_auth_token": {steamTicket}}
 			srv.expect(form, asIs(http.StatusBadRequest, tt.body))
-			ts := srv.config(&fakeClock{now: start}).TokenSource(context.Background(), eos.ExternalAuth(eos.SteamSessionTicket, steamTicket))
+			ts := srv.config(epictest.NewClock(start)).TokenSource(context.Background(), eos.ExternalAuth(eos.SteamSessionTicket, steamTicket))
 			_, err := ts.Token()
 			require.Error(t, err)
 			assert.Equal(t, tt.wantLogin, errors.Is(err, epicoauth.ErrLoginRequired))

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth/eos"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // extras is every typed reader of package eos applied to one token.
@@ -61,7 +62,7 @@ func TestExtras(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newConnectServer(t, plainConfig)
 			srv.expect(tt.form, echoNonce(t, tt.fixture))
-			tok, err := srv.config(&fakeClock{now: start}).Token(context.Background(), tt.grant)
+			tok, err := srv.config(epictest.NewClock(start)).Token(context.Background(), tt.grant)
 			require.NoError(t, err)
 
 			got := readExtras(tok)

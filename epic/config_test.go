@@ -22,6 +22,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // fortnitePCGameClient, a public client the fact sheet lists.
@@ -33,20 +34,6 @@ const (
 
 // start is the fake clock's first reading, near the fixtures' dates.
 var start = time.Date(2023, 8, 30, 16, 29, 11, 0, time.UTC)
-
-// fakeClock is an epicoauth.Clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error { c.Advance(d); return ctx.Err() }
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
@@ -242,7 +229,7 @@ func TestConfigTokenSendsEachGrant(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(c.name+"/"+tt.name, func(t *testing.T) {
 				srv := newAccountServer(t, c.cfg)
-				clock := &fakeClock{now: start}
+				clock := epictest.NewClock(start)
 				body := fixture(t, tt.fixture)
 				srv.expect(expect{withOptions(c.cfg, tt.form), ok(body)})
 
@@ -277,7 +264,7 @@ func TestClient(t *testing.T) {
 	srv.expect(expect{withOptions(optionsConfig, url.Values{"grant_type": {"client_credentials"}}), ok(fixture(t, "account-token-client_credentials.json"))})
 	tr := &countingTransport{base: srv.Client().Transport}
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: tr})
-	client := srv.config(&fakeClock{now: start}).Client(ctx, epic.ClientCredentials())
+	client := srv.config(epictest.NewClock(start)).Client(ctx, epic.ClientCredentials())
 
 	for range 2 {
 		resp, err := client.Get(srv.URL + "/api/ping")

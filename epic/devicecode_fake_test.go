@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // Bodies with no recorded fixture, built from the fact sheet (section 5.5
@@ -63,7 +64,7 @@ var fixtureDeviceCode = func() string {
 // fake-clock time of each poll.
 type deviceCodeFake struct {
 	cfg   *epic.Config
-	clock *autoClock
+	clock *epictest.Clock
 
 	mu        sync.Mutex
 	answers   []pollAnswer

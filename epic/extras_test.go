@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // extras is every typed reader of package epic applied to one token.
@@ -90,7 +91,7 @@ func TestExtras(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newAccountServer(t, plainConfig)
 			srv.expect(expect{url.Values{"grant_type": {"client_credentials"}}, ok(tt.body)})
-			tok, err := srv.config(&fakeClock{now: start}).Token(context.Background(), epic.ClientCredentials())
+			tok, err := srv.config(epictest.NewClock(start)).Token(context.Background(), epic.ClientCredentials())
 			require.NoError(t, err)
 
 			got := readExtras(tok)

@@ -1,14 +1,12 @@
 package epic_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // Helpers of the session-flow tests (device code, exchange codes, device
@@ -36,48 +35,11 @@ const (
 	fixtureAccountID   = "94b1569506b04f9f8557af611e8c5e47"
 )
 
-// autoClock is a fake epicoauth.Clock whose Sleep moves the time forward and
-// returns at once, so a 600 s device-code wait runs in microseconds. It
-// records each sleep.
-type autoClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newAutoClock() *autoClock {
-	return &autoClock{now: time.Date(2023, 11, 12, 13, 0, 0, 0, time.UTC)}
-}
-
-func (c *autoClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *autoClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return nil
-}
-
-// Advance moves the time forward without a sleep.
-func (c *autoClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// Sleeps returns the sleeps so far.
-func (c *autoClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
+// newAutoClock returns a fake clock at a time near the fixtures' dates. Its
+// Sleep moves the time forward and returns at once, so a 600 s device-code
+// wait runs in microseconds.
+func newAutoClock() *epictest.Clock {
+	return epictest.NewClock(time.Date(2023, 11, 12, 13, 0, 0, 0, time.UTC))
 }
 
 // fixture returns a payload from testdata (copies of shared/fixtures). It
@@ -107,8 +69,8 @@ func serveFixture(status int, name string) http.HandlerFunc {
 
 // newSessionConfig starts a fake account service with mux and returns a
 // Switch-client Config pointed at it (token and device-authorization
-// addresses both) with a fresh autoClock.
-func newSessionConfig(t *testing.T, mux *http.ServeMux) (*epic.Config, *autoClock) {
+// addresses both) with a fresh newAutoClock.
+func newSessionConfig(t *testing.T, mux *http.ServeMux) (*epic.Config, *epictest.Clock) {
 	t.Helper()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

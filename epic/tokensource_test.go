@@ -17,6 +17,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // step is one Token call on a source: how far the clock moves first, the
@@ -35,7 +36,7 @@ func userToken(t *testing.T, access, refresh string) answer {
 	return ok(fixtureWith(t, "account-token-exchange_code.json", map[string]any{"access_token": access, "refresh_token": refresh}))
 }
 
-func runSteps(t *testing.T, srv *accountServer, clock *fakeClock, ts oauth2.TokenSource, steps []step) {
+func runSteps(t *testing.T, srv *accountServer, clock *epictest.Clock, ts oauth2.TokenSource, steps []step) {
 	t.Helper()
 	for i, st := range steps {
 		clock.Advance(st.advance)
@@ -199,7 +200,7 @@ func TestTokenSource(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newAccountServer(t, cfg)
-			clock := &fakeClock{now: start}
+			clock := epictest.NewClock(start)
 			ts := srv.config(clock).TokenSource(context.Background(), tt.grant)
 			runSteps(t, srv, clock, ts, tt.steps(t))
 		})
@@ -216,7 +217,7 @@ func TestResumeTokenSource(t *testing.T) {
 	saved := func(t *testing.T, viaJSON bool) *oauth2.Token {
 		srv := newAccountServer(t, cfg)
 		srv.expect(expect{withOptions(cfg, url.Values{"grant_type": {"exchange_code"}, "exchange_code": {"11111111111111111111111111111111"}}), ok(fixture(t, "account-token-exchange_code.json"))})
-		tok, err := srv.config(&fakeClock{now: start}).Token(context.Background(), epic.ExchangeCode("11111111111111111111111111111111"))
+		tok, err := srv.config(epictest.NewClock(start)).Token(context.Background(), epic.ExchangeCode("11111111111111111111111111111111"))
 		require.NoError(t, err)
 		if !viaJSON {
 			return tok
@@ -275,7 +276,7 @@ func TestResumeTokenSource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := saved(t, tt.viaJSON)
 			srv := newAccountServer(t, cfg)
-			clock := &fakeClock{now: start}
+			clock := epictest.NewClock(start)
 			ts := srv.config(clock).ResumeTokenSource(context.Background(), tok, tt.fallback)
 			runSteps(t, srv, clock, ts, tt.steps(t))
 		})
@@ -291,7 +292,7 @@ func TestTokenSourceConcurrentCallsShareOneRequest(t *testing.T) {
 		<-release // hold the answer until every caller is waiting
 		return http.StatusOK, fixture(t, "account-token-client_credentials.json")
 	}})
-	ts := srv.config(&fakeClock{now: start}).TokenSource(context.Background(), epic.ClientCredentials())
+	ts := srv.config(epictest.NewClock(start)).TokenSource(context.Background(), epic.ClientCredentials())
 
 	var started sync.WaitGroup
 	started.Add(callers)
