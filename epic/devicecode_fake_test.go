@@ -66,11 +66,10 @@ type deviceCodeFake struct {
 	cfg   *epic.Config
 	clock *epictest.Clock
 
-	mu        sync.Mutex
-	answers   []pollAnswer
-	polls     []time.Time
-	onPoll    func(n int) // called before answering poll n (1-based)
-	refreshes int
+	mu      sync.Mutex
+	answers []pollAnswer
+	polls   []time.Time
+	onPoll  func(n int) // called before answering poll n (1-based)
 }
 
 func newDeviceCodeFake(t *testing.T, answers ...pollAnswer) *deviceCodeFake {
@@ -85,13 +84,6 @@ func newDeviceCodeFake(t *testing.T, answers ...pollAnswer) *deviceCodeFake {
 				w.Header()[k] = vs
 			}
 			reply(w, a.status, a.body)
-		},
-		"refresh_token": func(w http.ResponseWriter, r *http.Request) {
-			f.mu.Lock()
-			f.refreshes++
-			f.mu.Unlock()
-			assert.Equal(t, "cccccccccccccccccccccccccccccccc", r.PostForm.Get("refresh_token"))
-			reply(w, http.StatusOK, mustFixture("account-token-authorization_code.json"))
 		},
 	}))
 	mux.HandleFunc("POST /account/api/oauth/deviceAuthorization", func(w http.ResponseWriter, r *http.Request) {

@@ -364,27 +364,3 @@ func TestCancelDeviceAuthorization(t *testing.T) {
 		})
 	}
 }
-
-func TestDeviceTokenSource(t *testing.T) {
-	f := newDeviceCodeFake(t, answerPending, answerToken)
-	da, err := f.cfg.DeviceAuthorization(context.Background())
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-
-	ts, err := f.cfg.DeviceTokenSource(ctx, da)
-	require.NoError(t, err)
-	cancel() // the wait is over; the source must not depend on ctx's deadline
-
-	tok, err := ts.Token()
-	require.NoError(t, err)
-	assert.Equal(t, fixtureUserToken, tok.AccessToken)
-
-	// Once the token expires the source refreshes, despite the cancelled ctx.
-	f.clock.Advance(3 * time.Hour)
-	tok, err = ts.Token()
-	require.NoError(t, err)
-	assert.Equal(t, "dddddddddddddddddddddddddddddddd", tok.AccessToken)
-	f.mu.Lock()
-	assert.Equal(t, 1, f.refreshes)
-	f.mu.Unlock()
-}

@@ -2,7 +2,6 @@ package epic_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -67,13 +66,15 @@ func runSteps(t *testing.T, srv *accountServer, clock *epictest.Clock, ts oauth2
 	}
 }
 
-func TestTokenSource(t *testing.T) {
+// TestTokenSourceRequests pins the bytes of the requests a source sends as
+// it renews, and how it reads the lifetime fields of Epic's recorded
+// payloads; TestTokenSourceOnFake covers the renewal decisions.
+func TestTokenSourceRequests(t *testing.T) {
 	cfg := optionsConfig
 	opts := func(form url.Values) url.Values { return withOptions(cfg, form) }
 	device := epic.DeviceAuth{AccountID: "94b1569506b04f9f8557af611e8c5e47", DeviceID: "435b52ece6d347479531c5132e209e53", Secret: "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}
 	deviceForm := opts(url.Values{"grant_type": {"device_auth"}, "account_id": {device.AccountID}, "device_id": {device.DeviceID}, "secret": {device.Secret}})
 	exchangeForm := opts(url.Values{"grant_type": {"exchange_code"}, "exchange_code": {"11111111111111111111111111111111"}})
-	clientForm := opts(url.Values{"grant_type": {"client_credentials"}})
 	refresh := func(rt string) url.Values {
 		return opts(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
 	}
@@ -84,16 +85,6 @@ func TestTokenSource(t *testing.T) {
 		grant epic.Grant
 		steps func(t *testing.T) []step
 	}{
-		{
-			name: "client credentials: cached, then run again at expiry", grant: epic.ClientCredentials(),
-			steps: func(t *testing.T) []step {
-				return []step{
-					{expect: []expect{{clientForm, ok(fixture(t, "account-token-client_credentials.json"))}}, wantAccess: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
-					{advance: time.Hour, wantAccess: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
-					{advance: 3 * time.Hour, expect: []expect{{clientForm, ok(fixtureWith(t, "account-token-client_credentials.json", map[string]any{"access_token": "a2"}))}}, wantAccess: "a2"},
-				}
-			},
-		},
 		{
 			name: "exchange code: cached until 10 s before expiry, then refresh with the same options, rotating", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
@@ -106,16 +97,7 @@ func TestTokenSource(t *testing.T) {
 			},
 		},
 		{
-			name: "exchange code: refresh token expired by refresh_expires means login, without a request", grant: epic.ExchangeCode("11111111111111111111111111111111"),
-			steps: func(t *testing.T) []step {
-				return []step{
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-					{advance: 8 * time.Hour, wantLogin: true},
-				}
-			},
-		},
-		{
-			name: "device auth: refresh token expired runs the device auth again", grant: device,
+			name: "device auth: refresh token expired by refresh_expires runs the device auth again", grant: device,
 			steps: func(t *testing.T) []step {
 				return []step{
 					{expect: []expect{{deviceForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
@@ -144,7 +126,7 @@ func TestTokenSource(t *testing.T) {
 			},
 		},
 		{
-			name: "device auth: rejected refresh runs the device auth again", grant: device,
+			name: "device auth: Epic's recorded rejection of a refresh, echoing the token, runs the device auth again", grant: device,
 			steps: func(t *testing.T) []step {
 				return []step{
 					{expect: []expect{{deviceForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
@@ -153,46 +135,11 @@ func TestTokenSource(t *testing.T) {
 			},
 		},
 		{
-			name: "device auth deleted: login", grant: device,
-			steps: func(t *testing.T) []step {
-				return []step{
-					{expect: []expect{{deviceForm, fail(400, fixture(t, "reconstructed/error-invalid_account_credentials.json"))}}, wantLogin: true, wantCode: epicoauth.ErrorCodeInvalidAccountCredentials},
-				}
-			},
-		},
-		{
-			name: "exchange code: rejected refresh means login", grant: epic.ExchangeCode("11111111111111111111111111111111"),
+			name: "exchange code: Epic's recorded rejection of a refresh, echoing the token, means login", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
 				return []step{
 					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 					{advance: 2 * time.Hour, expect: []expect{{refresh(fixtureRT), echoRefreshToken(t)}}, wantLogin: true, wantCode: epicoauth.ErrorCodeInvalidRefreshToken},
-				}
-			},
-		},
-		{
-			name: "used exchange code on the first call means login, and no request after", grant: epic.ExchangeCode("11111111111111111111111111111111"),
-			steps: func(t *testing.T) []step {
-				return []step{
-					{expect: []expect{{exchangeForm, fail(400, fixture(t, "reconstructed/error-exchange_code_not_found.json"))}}, wantLogin: true, wantCode: epicoauth.ErrorCodeExchangeCodeNotFound},
-					{wantLogin: true},
-				}
-			},
-		},
-		{
-			name: "saved refresh token rejected on the first call means login", grant: epic.RefreshToken("eg1~saved-refresh-token-0123456789"),
-			steps: func(t *testing.T) []step {
-				form := opts(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"eg1~saved-refresh-token-0123456789"}})
-				return []step{
-					{expect: []expect{{form, echoRefreshToken(t)}}, wantLogin: true, wantCode: epicoauth.ErrorCodeInvalidRefreshToken},
-				}
-			},
-		},
-		{
-			name: "throttled first call is not a login problem and is tried again", grant: epic.ExchangeCode("11111111111111111111111111111111"),
-			steps: func(t *testing.T) []step {
-				return []step{
-					{expect: []expect{{exchangeForm, fail(429, fixture(t, "error-throttled.json"))}}, wantCode: epicoauth.ErrorCodeThrottled},
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 				}
 			},
 		},
@@ -202,82 +149,6 @@ func TestTokenSource(t *testing.T) {
 			srv := newAccountServer(t, cfg)
 			clock := epictest.NewClock(start)
 			ts := srv.config(clock).TokenSource(context.Background(), tt.grant)
-			runSteps(t, srv, clock, ts, tt.steps(t))
-		})
-	}
-}
-
-func TestResumeTokenSource(t *testing.T) {
-	cfg := optionsConfig
-	device := epic.DeviceAuth{AccountID: "94b1569506b04f9f8557af611e8c5e47", DeviceID: "435b52ece6d347479531c5132e209e53", Secret: "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}
-	refreshForm := withOptions(cfg, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"cccccccccccccccccccccccccccccccc"}})
-	deviceForm := withOptions(cfg, url.Values{"grant_type": {"device_auth"}, "account_id": {device.AccountID}, "device_id": {device.DeviceID}, "secret": {device.Secret}})
-
-	// saved logs in once, as a program would before saving its token.
-	saved := func(t *testing.T, viaJSON bool) *oauth2.Token {
-		srv := newAccountServer(t, cfg)
-		srv.expect(expect{withOptions(cfg, url.Values{"grant_type": {"exchange_code"}, "exchange_code": {"11111111111111111111111111111111"}}), ok(fixture(t, "account-token-exchange_code.json"))})
-		tok, err := srv.config(epictest.NewClock(start)).Token(context.Background(), epic.ExchangeCode("11111111111111111111111111111111"))
-		require.NoError(t, err)
-		if !viaJSON {
-			return tok
-		}
-		b, err := json.Marshal(tok)
-		require.NoError(t, err)
-		var back oauth2.Token
-		require.NoError(t, json.Unmarshal(b, &back))
-		return &back
-	}
-
-	tests := []struct {
-		name     string
-		viaJSON  bool
-		fallback epic.Grant
-		steps    func(t *testing.T) []step
-	}{
-		{
-			name: "valid saved token is used without a request, then refreshed",
-			steps: func(t *testing.T) []step {
-				return []step{
-					{advance: time.Hour, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-					{advance: time.Hour, expect: []expect{{refreshForm, userToken(t, "at2", "rt2")}}, wantAccess: "at2"},
-				}
-			},
-		},
-		{
-			name: "a token saved as JSON (no extras) resumes too", viaJSON: true,
-			steps: func(t *testing.T) []step {
-				return []step{
-					{wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-					{advance: 2 * time.Hour, expect: []expect{{refreshForm, userToken(t, "at2", "rt2")}}, wantAccess: "at2"},
-				}
-			},
-		},
-		{
-			name: "refresh token expired while saved: login",
-			steps: func(t *testing.T) []step {
-				return []step{{advance: 9 * time.Hour, wantLogin: true}}
-			},
-		},
-		{
-			name: "refresh rejected: login",
-			steps: func(t *testing.T) []step {
-				return []step{{advance: 2 * time.Hour, expect: []expect{{refreshForm, echoRefreshToken(t)}}, wantLogin: true, wantCode: epicoauth.ErrorCodeInvalidRefreshToken}}
-			},
-		},
-		{
-			name: "refresh rejected: the fallback device auth logs in", fallback: device,
-			steps: func(t *testing.T) []step {
-				return []step{{advance: 2 * time.Hour, expect: []expect{{refreshForm, echoRefreshToken(t)}, {deviceForm, userToken(t, "at2", "rt2")}}, wantAccess: "at2"}}
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tok := saved(t, tt.viaJSON)
-			srv := newAccountServer(t, cfg)
-			clock := epictest.NewClock(start)
-			ts := srv.config(clock).ResumeTokenSource(context.Background(), tok, tt.fallback)
 			runSteps(t, srv, clock, ts, tt.steps(t))
 		})
 	}
