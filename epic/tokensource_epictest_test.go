@@ -2,7 +2,6 @@ package epic_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -69,15 +68,7 @@ func runFakeSteps(t *testing.T, f *fakeEpic, ts oauth2.TokenSource, prev *oauth2
 			prev = tok
 			continue
 		}
-		require.Error(t, err, "step %d", i)
-		assert.Nil(t, tok)
-		assert.Equal(t, st.wantLogin, errors.Is(err, epicoauth.ErrLoginRequired), "step %d: %v", i, err)
-		var e *epicoauth.Error
-		if st.wantCode == "" {
-			assert.False(t, errors.As(err, &e), "step %d: no request, no answer: %v", i, err)
-		} else {
-			requireEpicError(t, err, 0, st.wantCode)
-		}
+		assertFailure(t, i, tok, err, st.wantLogin, st.wantCode)
 		// The fake echoes a rejected refresh token, as Epic does.
 		if prev != nil {
 			requireNoSecret(t, err, prev.RefreshToken, f.client.Secret)
