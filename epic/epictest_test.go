@@ -251,25 +251,45 @@ func TestDeviceAccessTokenCorrectiveActionOnFake(t *testing.T) {
 
 func TestDeviceAuthorizationOnFake(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		client     epictest.Client
-		wantStatus int
-		wantCode   string
+		name string
+		// client is registered for the test; its Config names no
+		// DeviceAuthURL when noDeviceAuthURL is set.
+		client          epictest.Client
+		noDeviceAuthURL bool
+		wantCode        string
 	}{
+		{name: "prompt sent as a form field"},
+		{name: "address derived from the token URL", noDeviceAuthURL: true},
 		{name: "client not allowed device_code", client: epictest.Client{Grants: []string{"client_credentials", "exchange_code"}},
-			wantStatus: 400, wantCode: epicoauth.ErrorCodeUnauthorizedClient},
+			wantCode: epicoauth.ErrorCodeUnauthorizedClient},
 		{name: "client not allowed client_credentials", client: epictest.Client{Grants: []string{"device_code"}},
-			wantStatus: 400, wantCode: epicoauth.ErrorCodeUnauthorizedClient},
+			wantCode: epicoauth.ErrorCodeUnauthorizedClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeEpic(t)
 			c := f.srv.AddClient(tc.client)
+			cfg := f.srv.EpicConfig(c)
+			if tc.noDeviceAuthURL {
+				cfg.Endpoint.DeviceAuthURL = ""
+			}
 
-			da, err := f.srv.EpicConfig(c).DeviceAuthorization(f.ctx, epic.Prompt("login"))
+			da, err := cfg.DeviceAuthorization(f.ctx, epic.Prompt("register"))
 
-			require.Nil(t, da)
-			requireEpicError(t, err, tc.wantStatus, tc.wantCode)
-			requireNoSecret(t, err, c.Secret)
+			if tc.wantCode != "" {
+				require.Nil(t, da)
+				requireEpicError(t, err, 400, tc.wantCode)
+				requireNoSecret(t, err, c.Secret)
+				return
+			}
+			require.NoError(t, err)
+			reqs := f.srv.Requests()
+			last := reqs[len(reqs)-1]
+			assert.Equal(t, epictest.DeviceAuthorizationPath, last.Path)
+			assert.Equal(t, "register", last.Form.Get("prompt"))
+			require.NoError(t, f.srv.ApproveDeviceCode(da.UserCode, f.alice.ID))
+			tok, err := cfg.DeviceAccessToken(f.ctx, da)
+			require.NoError(t, err)
+			assert.Equal(t, f.alice.ID, epic.AccountID(tok))
 		})
 	}
 }
