@@ -62,10 +62,6 @@ type answer func(form url.Values) (status int, body []byte)
 
 func ok(body []byte) answer { return func(url.Values) (int, []byte) { return http.StatusOK, body } }
 
-func fail(status int, body []byte) answer {
-	return func(url.Values) (int, []byte) { return status, body }
-}
-
 // echoRefreshToken answers the invalid_refresh_token fixture with the
 // refresh token the request sent in place of Epic's placeholder.
 func echoRefreshToken(t *testing.T) answer {
