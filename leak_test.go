@@ -24,20 +24,20 @@ func engineGoroutines() []string {
 	return found
 }
 
-// requireNoEngineGoroutines waits for the background goroutines to end. A
-// goroutine's exit cannot be waited for on a channel from outside, so this
-// polls, running the garbage collector each time (a dropped source is
+// requireEngineGoroutines waits until exactly want background goroutines
+// run. A goroutine's exit cannot be waited for on a channel from outside, so
+// this polls, running the garbage collector each time (a dropped source is
 // stopped by its cleanup); the deadline only bounds a failing test.
-func requireNoEngineGoroutines(t *testing.T) {
+func requireEngineGoroutines(t *testing.T, want int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		left := engineGoroutines()
-		if len(left) == 0 {
+		got := engineGoroutines()
+		if len(got) == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d TokenSource goroutines still running:\n%s", len(left), left)
+			t.Fatalf("%d TokenSource goroutines running, want %d:\n%s", len(got), want, got)
 		}
 		runtime.GC()
 		time.Sleep(time.Millisecond)
@@ -54,24 +54,25 @@ func startRetry(t *testing.T, ts *TokenSource, src *scriptedSource, clock *fakeC
 	src.next(t).answer(nil, errUnavailable)
 	rec.next(t)
 	clock.sleep(t)
-	require.Len(t, engineGoroutines(), 1, "the retry waits")
+	// The request's goroutine ends; the retry's waits on the clock.
+	requireEngineGoroutines(t, 1)
 }
 
 func TestTokenSourceGoroutinesEndOnClose(t *testing.T) {
-	requireNoEngineGoroutines(t)
+	requireEngineGoroutines(t, 0)
 	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
 	ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
 	startRetry(t, ts, src, clock, rec)
 	ts.Close()
-	requireNoEngineGoroutines(t)
+	requireEngineGoroutines(t, 0)
 }
 
 func TestTokenSourceGoroutinesEndWhenDropped(t *testing.T) {
-	requireNoEngineGoroutines(t)
+	requireEngineGoroutines(t, 0)
 	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
 	func() {
 		ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
 		startRetry(t, ts, src, clock, rec)
 	}() // ts is unreachable from here on; nobody calls Close
-	requireNoEngineGoroutines(t)
+	requireEngineGoroutines(t, 0)
 }
