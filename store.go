@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/epicoauth/epicoauth/internal/atomicfile"
+	"github.com/epicoauth/epicoauth/internal/secretfile"
 )
 
 // TokenStore keeps a token across restarts. A [TokenSource] whose options
@@ -74,7 +74,7 @@ func (s *FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	data, err := atomicfile.Read(s.Path, maxTokenFile)
+	data, err := secretfile.Read(s.Path, maxTokenFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -99,7 +99,7 @@ func (s *FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := atomicfile.Write(s.Path, data, 0o600); err != nil {
+	if err := secretfile.Write(s.Path, data, 0o600); err != nil {
 		return fmt.Errorf("epicoauth: saving token: %w", err)
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth/internal/secretfile"
 )
 
 // savedToken is the JSON form written by MarshalToken. Its first five fields
@@ -66,11 +68,7 @@ var ErrInvalidToken = errors.New("epicoauth: invalid saved token")
 // of an oauth2.Token (which has no extras). Errors never quote the input.
 func UnmarshalToken(data []byte) (*oauth2.Token, error) {
 	var s savedToken
-	if err := json.Unmarshal(data, &s); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return nil, fmt.Errorf("%w: not valid JSON (offset %d)", ErrInvalidToken, syntax.Offset)
-		}
+	if err := secretfile.Decode(data, &s); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	if s.AccessToken == "" && s.RefreshToken == "" {

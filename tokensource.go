@@ -70,9 +70,10 @@ type TokenSourceOptions struct {
 //     allocating.
 //   - Every token it returns is valid on its Clock: its usable life ends
 //     DefaultExpiryDelta before Expiry, as with oauth2.Token.Valid.
-//   - When a token enters its early-refresh window (TokenSourceOptions.
-//     EarlyRefresh) the first caller starts one request in the background
-//     and every caller keeps getting the still-valid token. Only once the
+//   - When a token enters its early-refresh window (see
+//     TokenSourceOptions.EarlyRefresh) the first caller starts one request
+//     in the background and every caller keeps getting the still-valid
+//     token. Only once the
 //     token's usable life is over do callers wait, all on the same single
 //     request, each able to give up through its own context
 //     (TokenContext). A caller who gives up never cancels that request: a

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/epicoauth/epicoauth/internal/atomicfile"
+	"github.com/epicoauth/epicoauth/internal/secretfile"
 )
 
 // The device-auth file is the one place a device auth's secret is kept, and
@@ -38,7 +38,7 @@ func SaveDeviceAuth(path string, d DeviceAuth) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(path, append(data, '\n'), 0o600); err != nil {
+	if err := secretfile.Write(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("epic: saving device auth: %w", err)
 	}
 	return nil
@@ -48,16 +48,12 @@ func SaveDeviceAuth(path string, d DeviceAuth) error {
 // body of Epic's create-device-auth response saved as is. Its errors name
 // what is wrong, never the secret.
 func LoadDeviceAuth(path string) (DeviceAuth, error) {
-	data, err := atomicfile.Read(path, maxDeviceAuthFile)
+	data, err := secretfile.Read(path, maxDeviceAuthFile)
 	if err != nil {
 		return DeviceAuth{}, fmt.Errorf("epic: loading device auth: %w", err)
 	}
 	var d DeviceAuth
-	if err := json.Unmarshal(data, &d); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return DeviceAuth{}, fmt.Errorf("%w: file %s is not valid JSON (offset %d)", ErrInvalidDeviceAuth, path, syntax.Offset)
-		}
+	if err := secretfile.Decode(data, &d); err != nil {
 		return DeviceAuth{}, fmt.Errorf("%w: file %s: %w", ErrInvalidDeviceAuth, path, err)
 	}
 	if err := checkDeviceAuth(d); err != nil {

@@ -1,16 +1,19 @@
-// Package atomicfile reads and writes the small files that hold credentials
+// Package secretfile reads and writes the small files that hold credentials
 // (saved tokens, device auths). A write leaves either the old file or the new
-// one, never a mix, even if the process dies half way; and only the owner can
-// read what it writes.
-package atomicfile
+// one, never a mix, even if the process dies half way; only the owner can
+// read what it writes; and a file that does not decode is described without
+// being quoted.
+package secretfile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Write replaces the file at path with data: it writes a temporary file in
@@ -85,4 +88,29 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w (over %d bytes)", path, ErrTooLarge, limit)
 	}
 	return data, nil
+}
+
+// Decode unmarshals the JSON document data into v. Its error says what is
+// wrong without quoting the document: the messages of encoding/json and
+// package time can contain the values they failed on, and in a credentials
+// file those may be secrets.
+func Decode(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("not valid JSON (offset %d)", syntax.Offset)
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Errorf("field %s is not a %s", typeErr.Field, typeErr.Type)
+	case errors.As(err, &typeErr):
+		return errors.New("not a JSON object")
+	case errors.As(err, &timeErr):
+		return errors.New("a time is not in RFC 3339 form")
+	}
+	return errors.New("a field has the wrong form")
 }

@@ -1,10 +1,11 @@
-package atomicfile
+package secretfile
 
 import (
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,4 +61,33 @@ func TestReadLimit(t *testing.T) {
 
 	_, err = Read(filepath.Join(t.TempDir(), "none"), 10)
 	assert.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestDecode(t *testing.T) {
+	const secret = "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+	type doc struct {
+		Secret string    `json:"secret"`
+		N      int       `json:"n"`
+		When   time.Time `json:"when"`
+	}
+	tests := []struct {
+		name, data, want string
+	}{
+		{"syntax", `{"secret":"` + secret, "not valid JSON (offset 43)"},
+		{"type", `{"secret":7}`, "field secret is not a string"},
+		{"not an object", `["` + secret + `"]`, "not a JSON object"},
+		{"time", `{"when":"` + secret + `"}`, "a time is not in RFC 3339 form"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d doc
+			err := Decode([]byte(tt.data), &d)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.NotContains(t, err.Error(), secret)
+		})
+	}
+	var d doc
+	require.NoError(t, Decode([]byte(`{"secret":"s","n":1}`), &d))
+	assert.Equal(t, doc{Secret: "s", N: 1}, d)
 }
