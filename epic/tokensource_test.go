@@ -97,7 +97,8 @@ func TestTokenSource(t *testing.T) {
 			name: "exchange code: cached until 10 s before expiry, then refresh with the same options, rotating", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
 				return []step{
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+					// The engine honours RetryAfter: no new request before it has passed.
+					{advance: 5588 * time.Second, expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 					{advance: 2*time.Hour - 11*time.Second, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 					{advance: time.Second, expect: []expect{{refresh(fixtureRT), userToken(t, "at2", "rt2")}}, wantAccess: "at2"},
 					{advance: 2 * time.Hour, expect: []expect{{refresh("rt2"), userToken(t, "at3", "rt3")}}, wantAccess: "at3"},
@@ -108,7 +109,8 @@ func TestTokenSource(t *testing.T) {
 			name: "exchange code: refresh token expired by refresh_expires means login, without a request", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
 				return []step{
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+					// The engine honours RetryAfter: no new request before it has passed.
+					{advance: 5588 * time.Second, expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 					{advance: 8 * time.Hour, wantLogin: true},
 				}
 			},
@@ -163,7 +165,8 @@ func TestTokenSource(t *testing.T) {
 			name: "exchange code: rejected refresh means login", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
 				return []step{
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+					// The engine honours RetryAfter: no new request before it has passed.
+					{advance: 5588 * time.Second, expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 					{advance: 2 * time.Hour, expect: []expect{{refresh(fixtureRT), echoRefreshToken(t)}}, wantLogin: true, wantCode: epicoauth.ErrorCodeInvalidRefreshToken},
 				}
 			},
@@ -191,7 +194,8 @@ func TestTokenSource(t *testing.T) {
 			steps: func(t *testing.T) []step {
 				return []step{
 					{expect: []expect{{exchangeForm, fail(429, fixture(t, "error-throttled.json"))}}, wantCode: epicoauth.ErrorCodeThrottled},
-					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+					// The engine honours RetryAfter: no new request before it has passed.
+					{advance: 5588 * time.Second, expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 				}
 			},
 		},
