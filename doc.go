@@ -10,8 +10,10 @@
 //     this library does not know;
 //   - Error, the typed, redacted error of every failed Epic request, and
 //     ErrLoginRequired, which says a person must log in again;
-//   - TokenSource, the cache that hands out tokens and renews them with at
-//     most one request in flight;
+//   - TokenSource, the cache that hands out tokens without a lock and
+//     renews them in the background before they run out, with at most one
+//     request in flight; TokenStore and FileStore, which keep its token
+//     across restarts (MarshalToken saves a token with its extras);
 //   - DeviceIDHeader and NewDeviceID for Epic's X-Epic-Device-ID.
 //
 // Package epic talks to the account service (client credentials, device

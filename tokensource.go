@@ -2,9 +2,9 @@ package epicoauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"sync"
-	"sync/atomic"
+	"runtime"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -22,133 +22,143 @@ type ContextTokenSource interface {
 // handed out, as in golang.org/x/oauth2 (whose Token.Valid uses 10 s).
 const DefaultExpiryDelta = 10 * time.Second
 
+// ErrClosed is returned by a closed [TokenSource] that would need a new
+// token. A closed source still hands out its cached token while it is valid.
+var ErrClosed = errors.New("epicoauth: token source is closed")
+
 // TokenSourceOptions configures [NewTokenSource]. A nil *TokenSourceOptions
 // means all defaults.
 type TokenSourceOptions struct {
-	// Context is used for every token request the source makes (for its
-	// HTTP client, see oauth2.HTTPClient). Optional; default
-	// context.Background().
+	// Optional. Context is used for every token request the source makes,
+	// and carries its HTTP client (oauth2.HTTPClient). It is not the
+	// context of any one caller: a caller who gives up never cancels a
+	// request that others share. Default context.Background().
 	Context context.Context
-	// Clock decides when a token has expired. Optional; nil means the real
-	// clock. Tests inject a fake one (epictest.Clock).
+
+	// Optional. Clock decides when a token has expired and how long to wait
+	// before a retry. Nil means the real clock.
 	Clock Clock
+
+	// Optional. EarlyRefresh is how long before the end of a token's usable
+	// life (Expiry − DefaultExpiryDelta) the source starts renewing it in
+	// the background while it keeps handing out the old token. Zero means a
+	// tenth of the token's lifetime, at most 5 minutes. The window never
+	// exceeds half the lifetime, so each token serves at least half its
+	// life. A negative value turns early refresh off: callers wait for the
+	// renewal when the token runs out, as with oauth2.ReuseTokenSource.
+	EarlyRefresh time.Duration
+
+	// Optional. Store receives every new token the source gets, before any
+	// caller sees it, so that a rotated refresh token is saved before it is
+	// used. A failed save is reported as a *SaveError (see OnError and
+	// TokenSource.Err) and the token is kept. Tokens given to SetToken are
+	// not saved: they usually come from the store.
+	Store TokenStore
+
+	// Optional. OnError is called with the error of every failed token
+	// request and every failed save (*SaveError), on the goroutine that made
+	// the request; it must return quickly. Use it to log renewals that fail
+	// while callers still get a valid token. TokenSource.Err reports the
+	// same state on demand.
+	OnError func(err error)
 }
 
-// TokenSource caches the token of an underlying source and asks it for a new
-// one when the cached token has expired. It is safe for concurrent use: at
-// most one request to the underlying source is in flight, every caller who
-// needs a new token waits on that one request, and each caller can give up
-// through its own context (TokenContext) without cancelling the request for
-// the others. The cached path takes no lock.
+// TokenSource caches the token of an underlying source and renews it before
+// it runs out. It is safe for concurrent use and is built for many callers:
+//
+//   - A valid token is returned with one atomic load and no lock, without
+//     allocating.
+//   - Every token it returns is valid on its Clock: its usable life ends
+//     DefaultExpiryDelta before Expiry, as with oauth2.Token.Valid.
+//   - When a token enters its early-refresh window (see
+//     TokenSourceOptions.EarlyRefresh) the first caller starts one request
+//     in the background and every caller keeps getting the still-valid
+//     token. Only once the
+//     token's usable life is over do callers wait, all on the same single
+//     request, each able to give up through its own context
+//     (TokenContext). A caller who gives up never cancels that request: a
+//     refresh that Epic may already have answered with a rotated refresh
+//     token always completes and is cached and saved.
+//   - A failed background refresh is retried after 1 s, 2 s, 4 s ... (at
+//     most 1 min apart, longer if the error's RetryAfter says so) while the
+//     old token is valid. Once it is not, callers get the last error
+//     without a new request until that wait is over, so a failing endpoint
+//     sees one request per wait, never a storm. OnError and Err make the
+//     failures visible.
+//   - An error matching ErrLoginRequired stops all requests: callers get it
+//     once the cached token is no longer valid, until SetToken gives the
+//     source a new token.
+//
+// Close ends its background work; a source that is dropped without Close
+// ends it too once the garbage collector finds it.
 type TokenSource struct {
-	src   oauth2.TokenSource
-	ctx   context.Context
-	clock Clock
-
-	cur atomic.Pointer[oauth2.Token]
-
-	mu     sync.Mutex
-	flight *flight // the request in flight, or nil
+	e *engine
 }
 
-// flight is one request to the underlying source, shared by all waiters.
-type flight struct {
-	done chan struct{}
-	tok  *oauth2.Token
-	err  error
-}
-
-// NewTokenSource wraps src in a caching, de-duplicating TokenSource. Any
-// oauth2.TokenSource can be wrapped; epic.Config.TokenSource and
-// eos.Config.TokenSource return one already. Pass an initial token to start
-// from with [TokenSource.SetToken].
+// NewTokenSource wraps src in a caching, early-refreshing TokenSource. Any
+// oauth2.TokenSource can be wrapped; when src implements
+// [ContextTokenSource], requests run under TokenSourceOptions.Context.
+// epic.Config.TokenSource and eos.Config.TokenSource return one already.
+// Pass an initial token to start from with [TokenSource.SetToken].
+//
+// Wrap a source that makes a request on every call. A source that caches
+// (oauth2.Config.TokenSource does) hands back its cached token until that
+// expires by the real clock, so early refresh cannot happen; the
+// TokenSource notices and renews at expiry instead.
 func NewTokenSource(src oauth2.TokenSource, opts *TokenSourceOptions) *TokenSource {
-	ts := &TokenSource{src: src, ctx: context.Background(), clock: RealClock()}
-	if opts != nil {
-		if opts.Context != nil {
-			ts.ctx = opts.Context
-		}
-		ts.clock = ClockOrReal(opts.Clock)
+	if opts == nil {
+		opts = &TokenSourceOptions{}
 	}
+	e := newEngine(src, opts)
+	ts := &TokenSource{e: e}
+	// Background goroutines hold e, never ts, so a dropped source becomes
+	// unreachable and this cleanup stops them.
+	runtime.AddCleanup(ts, (*engine).shutdown, e)
 	return ts
 }
 
-// Token returns a valid token, fetching a new one if the cached one has
-// expired. It implements oauth2.TokenSource.
+// Token returns a valid token, renewing it as described on [TokenSource].
+// It implements oauth2.TokenSource.
 func (s *TokenSource) Token() (*oauth2.Token, error) {
 	return s.TokenContext(context.Background())
 }
 
 // TokenContext is Token with a context that bounds how long this caller
-// waits. Cancelling ctx does not cancel a token request other callers share:
-// a refresh that Epic may already have answered with a rotated refresh token
-// is always completed and cached.
+// waits when it must wait for a new token. Cancelling ctx does not cancel a
+// token request other callers share.
 func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
-	if tok := s.cur.Load(); s.valid(tok) {
-		return tok, nil
+	if c := s.e.cur.Load(); c != nil && s.e.clock.Now().Before(c.refreshAt) {
+		return c.tok, nil
 	}
-	f := s.start()
-	select {
-	case <-f.done:
-		return f.tok, f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return s.e.token(ctx)
 }
 
 // SetToken replaces the cached token, for example with a token loaded from
-// storage.
-func (s *TokenSource) SetToken(tok *oauth2.Token) { s.cur.Store(tok) }
+// a TokenStore, and clears a previous failure (ErrLoginRequired included).
+// The token is not saved to the Store.
+func (s *TokenSource) SetToken(tok *oauth2.Token) { s.e.set(tok) }
 
 // Peek returns the cached token without checking or refreshing it; nil if
 // there is none.
-func (s *TokenSource) Peek() *oauth2.Token { return s.cur.Load() }
-
-// start joins the request in flight or starts one.
-func (s *TokenSource) start() *flight {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.flight != nil {
-		return s.flight
+func (s *TokenSource) Peek() *oauth2.Token {
+	if c := s.e.cur.Load(); c != nil {
+		return c.tok
 	}
-	// A flight may have ended between the caller's look at the cache and
-	// taking the lock: hand out its token instead of asking again.
-	if tok := s.cur.Load(); s.valid(tok) {
-		f := &flight{done: make(chan struct{}), tok: tok}
-		close(f.done)
-		return f
-	}
-	f := &flight{done: make(chan struct{})}
-	s.flight = f
-	go s.run(f)
-	return f
+	return nil
 }
 
-func (s *TokenSource) run(f *flight) {
-	var tok *oauth2.Token
-	var err error
-	if cs, ok := s.src.(ContextTokenSource); ok {
-		tok, err = cs.TokenContext(s.ctx)
-	} else {
-		tok, err = s.src.Token()
-	}
-	if err == nil {
-		s.cur.Store(tok)
-	}
-	f.tok, f.err = tok, err
-	s.mu.Lock()
-	s.flight = nil
-	s.mu.Unlock()
-	close(f.done)
-}
+// Err returns the error of the last token request if it failed, else a
+// *SaveError if the last new token could not be saved, else nil. Use it in
+// a health check: a non-nil Err while Token still succeeds means renewal is
+// failing and the source lives on its cached token.
+func (s *TokenSource) Err() error { return s.e.err() }
 
-// valid is oauth2.Token.Valid on this source's clock.
-func (s *TokenSource) valid(tok *oauth2.Token) bool {
-	if tok == nil || tok.AccessToken == "" {
-		return false
-	}
-	return tok.Expiry.IsZero() || s.clock.Now().Before(tok.Expiry.Add(-DefaultExpiryDelta))
-}
+// Close stops the source's background work: a scheduled retry is dropped
+// and no request is started any more. A request in flight is allowed to
+// finish, and its token is cached and saved, because Epic may already have
+// rotated the refresh token; Close returns when it has. Afterwards the
+// cached token is still returned while valid, and ErrClosed once it is not.
+func (s *TokenSource) Close() { s.e.close() }
 
 // NewClient returns an HTTP client that authorizes every request with a
 // token from src. Unlike oauth2.NewClient it does not wrap src in a second

@@ -265,6 +265,9 @@ func TestNonceMismatchDiscardsTheToken(t *testing.T) {
 			assert.Nil(t, tok)
 			require.ErrorIs(t, err, eos.ErrNonceMismatch)
 			assert.Nil(t, ts.Peek())
+			// The source backs off after a failure (1 s at first) before
+			// it asks again.
+			clock.Advance(time.Second)
 			srv.expect(url.Values{"grant_type": {"client_credentials"}}, echoNonce(t, "eos-connect-token-client_credentials.json"))
 			tok, err = ts.Token()
 			require.NoError(t, err)
@@ -324,13 +327,16 @@ func TestTokenSourceRunsTheGrantAgainAtExpiry(t *testing.T) {
 			first, err := ts.Token()
 			require.NoError(t, err)
 
-			clock.Advance(3599*time.Second - 11*time.Second)
+			// Just before the early-refresh window (the last 5 minutes of
+			// the token's usable life) the cached token is served as is.
+			clock.Advance(3599*time.Second - 10*time.Second - 5*time.Minute - time.Second)
 			cached, err := ts.Token()
 			require.NoError(t, err)
 			assert.Same(t, first, cached)
 			assert.Len(t, srv.seenNonces(), 1)
 
-			clock.Advance(time.Second)
+			// Past its usable life the grant runs again (waiting for it).
+			clock.Advance(5*time.Minute + 2*time.Second)
 			srv.expect(tt.forms[1], echoNonce(t, "eos-connect-token-external_auth.json"))
 			second, err := ts.Token()
 			require.NoError(t, err)

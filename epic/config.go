@@ -77,7 +77,7 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 // source makes. The source is safe for concurrent use and has at most one
 // request in flight.
 func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
-	return c.newSource(ctx, grant, nil)
+	return c.newSource(ctx, grant, nil, nil)
 }
 
 // ResumeTokenSource continues a session from a saved token (one that
@@ -86,7 +86,7 @@ func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenS
 // fallback, which may be nil, is the grant to run if that refresh token no
 // longer works; a DeviceAuth is the usual choice.
 func (c *Config) ResumeTokenSource(ctx context.Context, saved *oauth2.Token, fallback Grant) *epicoauth.TokenSource {
-	return c.newSource(ctx, fallback, saved)
+	return c.newSource(ctx, fallback, saved, nil)
 }
 
 // Client returns an HTTP client that authorizes its requests with tokens
@@ -96,8 +96,20 @@ func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
 	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
 }
 
-func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token) *epicoauth.TokenSource {
-	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock), &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
+// newSource builds a TokenSource; opts, which may be nil, adds options to
+// the defaults ctx and c.Clock.
+func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token, opts *epicoauth.TokenSourceOptions) *epicoauth.TokenSource {
+	var o epicoauth.TokenSourceOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Context == nil {
+		o.Context = ctx
+	}
+	if o.Clock == nil {
+		o.Clock = c.Clock
+	}
+	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock), &o)
 	if saved != nil {
 		ts.SetToken(saved)
 	}

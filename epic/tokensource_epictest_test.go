@@ -103,11 +103,11 @@ func TestTokenSourceOnFake(t *testing.T) {
 			steps: []fakeStep{{grants: []string{"client_credentials"}}, {advance: time.Hour}, {advance: 3 * time.Hour, grants: []string{"client_credentials"}}},
 		},
 		{
-			name: "exchange code: cached until 10 s before expiry, then refreshed, rotating", grant: exchangeCode,
+			name: "exchange code: cached, then refreshed once its usable life ends, rotating", grant: exchangeCode,
 			steps: []fakeStep{
 				{grants: []string{"exchange_code"}},
-				{advance: 2*time.Hour - 11*time.Second},
-				{advance: time.Second, grants: []string{"refresh_token"}},
+				{advance: 2*time.Hour - 10*time.Second - 5*time.Minute - time.Second}, // before the early-refresh window
+				{advance: 5*time.Minute + time.Second, grants: []string{"refresh_token"}},
 				{advance: 2 * time.Hour, grants: []string{"refresh_token"}},
 				{advance: 7 * time.Hour, grants: []string{"refresh_token"}},
 			},
@@ -133,7 +133,7 @@ func TestTokenSourceOnFake(t *testing.T) {
 			},
 			steps: []fakeStep{
 				{grants: []string{"exchange_code"}, wantLogin: true, wantCode: epicoauth.ErrorCodeExchangeCodeNotFound},
-				{wantLogin: true},
+				{advance: time.Hour, wantLogin: true, wantCode: epicoauth.ErrorCodeExchangeCodeNotFound},
 			},
 		},
 		{
@@ -172,7 +172,8 @@ func TestTokenSourceOnFake(t *testing.T) {
 					},
 					grants: []string{"exchange_code"}, wantCode: epicoauth.ErrorCodeThrottled,
 				},
-				{grants: []string{"exchange_code"}},
+				{advance: time.Minute - time.Second, wantCode: epicoauth.ErrorCodeThrottled}, // no request before Retry-After
+				{advance: time.Second, grants: []string{"exchange_code"}},
 			},
 		},
 	}

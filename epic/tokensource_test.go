@@ -95,12 +95,16 @@ func TestTokenSourceRequests(t *testing.T) {
 		steps func(t *testing.T) []step
 	}{
 		{
-			name: "exchange code: cached until 10 s before expiry, then refresh with the same options, rotating", grant: epic.ExchangeCode("11111111111111111111111111111111"),
+			name: "exchange code: refreshed with the same options, rotating", grant: epic.ExchangeCode("11111111111111111111111111111111"),
 			steps: func(t *testing.T) []step {
 				return []step{
 					{expect: []expect{{exchangeForm, ok(fixture(t, "account-token-exchange_code.json"))}}, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-					{advance: 2*time.Hour - 11*time.Second, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
-					{advance: time.Second, expect: []expect{{refresh(fixtureRT), userToken(t, "at2", "rt2")}}, wantAccess: "at2"},
+					// Cached until the early-refresh window (5 min) opens
+					// before the token's usable life ends (10 s before
+					// expiry); the steps skip the window, where renewal
+					// runs in the background.
+					{advance: 2*time.Hour - 10*time.Second - 5*time.Minute - time.Second, wantAccess: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+					{advance: 5*time.Minute + time.Second, expect: []expect{{refresh(fixtureRT), userToken(t, "at2", "rt2")}}, wantAccess: "at2"},
 					{advance: 2 * time.Hour, expect: []expect{{refresh("rt2"), userToken(t, "at3", "rt3")}}, wantAccess: "at3"},
 				}
 			},

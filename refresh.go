@@ -1,0 +1,373 @@
+package epicoauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Renewal timing. The early-refresh window defaults to a tenth of a token's
+// lifetime, capped so that a long-lived token is not renewed hours early;
+// retries back off from minRetry to maxRetry.
+const (
+	maxDefaultWindow = 5 * time.Minute
+	minRetry         = time.Second
+	maxRetry         = time.Minute
+)
+
+// never stands for the expiry of a token that does not expire.
+var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// cached is one token with the instants that decide how it is served. It is
+// never changed once published, so the cached path reads it with one atomic
+// load.
+type cached struct {
+	tok       *oauth2.Token
+	refreshAt time.Time // the early-refresh window opens
+	validTo   time.Time // the usable life ends: Expiry − DefaultExpiryDelta
+}
+
+// engine is the state of a TokenSource. Goroutines it starts hold the engine,
+// never the TokenSource, so that a dropped TokenSource can be collected.
+type engine struct {
+	src     oauth2.TokenSource
+	ctx     context.Context // for token requests
+	clock   Clock
+	window  time.Duration // TokenSourceOptions.EarlyRefresh
+	store   TokenStore
+	onError func(error)
+
+	cur atomic.Pointer[cached]
+	// busy tells callers in the early-refresh window that there is nothing
+	// for them to start: a request is in flight or a retry is scheduled, the
+	// last request failed, or the source is closed. It mirrors state
+	// guarded by mu so that those callers need not take mu.
+	busy atomic.Bool
+
+	stop   context.Context // done once the source is closed
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the request in flight and the scheduled retry
+
+	mu       sync.Mutex
+	flight   *flight   // the request in flight, or nil
+	retrying bool      // a goroutine waits to retry
+	failures int       // failed requests in a row
+	retryAt  time.Time // no request before this after a failure
+	lastErr  error     // the last request's error, nil after a success
+	loginErr error     // an ErrLoginRequired that stops all requests
+	saveErr  error     // the last save's error
+	closed   bool
+}
+
+// flight is one request to the underlying source, shared by all waiters.
+type flight struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
+}
+
+func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
+	e := &engine{
+		src:     src,
+		ctx:     opts.Context,
+		clock:   ClockOrReal(opts.Clock),
+		window:  opts.EarlyRefresh,
+		store:   opts.Store,
+		onError: opts.OnError,
+	}
+	if e.ctx == nil {
+		e.ctx = context.Background()
+	}
+	e.stop, e.cancel = context.WithCancel(context.Background())
+	return e
+}
+
+// entry computes how tok is served from now on. same says tok is the token
+// the source already had: the underlying source caches, so asking it early
+// again would only get the same token back.
+func (e *engine) entry(tok *oauth2.Token, now time.Time, same bool) *cached {
+	c := &cached{tok: tok}
+	if tok == nil || tok.AccessToken == "" {
+		return c // never valid
+	}
+	if tok.Expiry.IsZero() {
+		c.refreshAt, c.validTo = never, never
+		return c
+	}
+	// Round(0) drops the monotonic reading, as oauth2.Token.Valid does.
+	c.validTo = tok.Expiry.Round(0).Add(-DefaultExpiryDelta)
+	c.refreshAt = c.validTo
+	life := time.Duration(tok.ExpiresIn) * time.Second
+	if tok.ExpiresIn <= 0 {
+		life = tok.Expiry.Sub(now)
+	}
+	w := e.window
+	if w == 0 {
+		w = min(life/10, maxDefaultWindow)
+	}
+	// A window longer than half the lifetime would renew every token as
+	// soon as it arrives, one request after another.
+	w = min(w, life/2)
+	if w > 0 && !same {
+		c.refreshAt = c.validTo.Add(-w)
+	}
+	return c
+}
+
+// token is the path of a caller who cannot be served from the cache
+// without a look at the renewal state.
+func (e *engine) token(ctx context.Context) (*oauth2.Token, error) {
+	if c := e.cur.Load(); c != nil && e.clock.Now().Before(c.validTo) {
+		// In the early-refresh window: start a renewal if nobody has, and
+		// hand out the still-valid token.
+		if !e.busy.Load() {
+			e.refreshEarly()
+		}
+		return c.tok, nil
+	}
+	tok, f, err := e.join()
+	if f == nil {
+		return tok, err
+	}
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// refreshEarly starts a background renewal of a token in its window.
+func (e *engine) refreshEarly() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.busy.Load() {
+		return // another caller got here first
+	}
+	now := e.clock.Now()
+	if c := e.cur.Load(); c != nil && now.Before(c.validTo) && !now.Before(c.refreshAt) {
+		e.startLocked()
+	}
+}
+
+// join returns a valid token that arrived meanwhile, or the request to wait
+// for (starting one if needed), or the error that stands instead of a
+// request: closed, login required, or a failure still backing off.
+func (e *engine) join() (*oauth2.Token, *flight, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	if c := e.cur.Load(); c != nil && now.Before(c.validTo) {
+		return c.tok, nil, nil
+	}
+	switch {
+	case e.flight != nil:
+		return nil, e.flight, nil
+	case e.closed:
+		return nil, nil, ErrClosed
+	case e.loginErr != nil:
+		return nil, nil, e.loginErr
+	case e.lastErr != nil && now.Before(e.retryAt):
+		return nil, nil, e.lastErr
+	}
+	return nil, e.startLocked(), nil
+}
+
+// startLocked starts a request. e.mu is held and no request is in flight.
+func (e *engine) startLocked() *flight {
+	f := &flight{done: make(chan struct{})}
+	e.flight = f
+	e.busy.Store(true)
+	e.wg.Add(1)
+	go e.run(f)
+	return f
+}
+
+// run makes one request, saves and publishes its token, and wakes the
+// waiters. The token is saved before anyone can see it, so a crash can lose
+// only a token that nobody used.
+func (e *engine) run(f *flight) {
+	defer e.wg.Done()
+	tok, err := e.fetch()
+	prev := e.cur.Load()
+	same := err == nil && prev != nil && prev.tok != nil && prev.tok.AccessToken == tok.AccessToken
+	changed := err == nil && !same
+	var saveErr error
+	if changed && e.store != nil {
+		if serr := e.store.Save(e.ctx, tok); serr != nil {
+			saveErr = &SaveError{Err: serr}
+		}
+	}
+	now := e.clock.Now()
+	var c *cached
+	if err == nil {
+		c = e.entry(tok, now, same)
+		if !now.Before(c.validTo) {
+			err, c = unusable(tok), nil
+		}
+	}
+
+	e.mu.Lock()
+	e.flight = nil
+	if c != nil {
+		e.cur.Store(c)
+		e.failures, e.lastErr, e.retryAt = 0, nil, time.Time{}
+	} else {
+		e.failLocked(err, now)
+	}
+	if changed {
+		e.saveErr = saveErr
+	}
+	e.settleLocked()
+	e.mu.Unlock()
+
+	if c != nil {
+		f.tok = tok
+	}
+	f.err = err
+	e.report(err)
+	e.report(saveErr)
+	close(f.done)
+}
+
+// fetch asks the underlying source for a token.
+func (e *engine) fetch() (*oauth2.Token, error) {
+	var tok *oauth2.Token
+	var err error
+	if cs, ok := e.src.(ContextTokenSource); ok {
+		tok, err = cs.TokenContext(e.ctx)
+	} else {
+		tok, err = e.src.Token()
+	}
+	if err == nil && tok == nil {
+		err = errors.New("epicoauth: the token source returned neither a token nor an error")
+	}
+	return tok, err
+}
+
+// unusable explains why a token the source just returned cannot be handed
+// out.
+func unusable(tok *oauth2.Token) error {
+	if tok.AccessToken == "" {
+		return errors.New("epicoauth: the token source returned a token without an access token")
+	}
+	return fmt.Errorf("epicoauth: the token source returned a token that expires at %s, less than DefaultExpiryDelta (%s) from now",
+		tok.Expiry.UTC().Format(time.RFC3339), DefaultExpiryDelta)
+}
+
+// failLocked records a failed request and schedules a retry while the
+// cached token is still valid. e.mu is held.
+func (e *engine) failLocked(err error, now time.Time) {
+	e.failures++
+	e.lastErr = err
+	if errors.Is(err, ErrLoginRequired) {
+		e.loginErr = err
+		return
+	}
+	d := backoff(e.failures, err)
+	e.retryAt = now.Add(d)
+	if c := e.cur.Load(); c != nil && e.retryAt.Before(c.validTo) && !e.closed {
+		e.retryLocked(d)
+	}
+}
+
+// retryLocked starts a goroutine that retries after d. e.mu is held.
+func (e *engine) retryLocked(d time.Duration) {
+	e.retrying = true
+	e.wg.Add(1)
+	go e.retry(d)
+}
+
+// backoff is the wait after the n-th failure in a row: 1 s doubling up to
+// 1 min, or longer when Epic said how long to wait.
+func backoff(n int, err error) time.Duration {
+	d := maxRetry
+	if n < 7 {
+		d = min(minRetry<<(n-1), maxRetry)
+	}
+	var epicErr *Error
+	if errors.As(err, &epicErr) && epicErr.RetryAfter > d {
+		d = epicErr.RetryAfter
+	}
+	return d
+}
+
+// retry waits d and renews the cached token if it still needs it. A token
+// that SetToken put in meanwhile may not be due yet: then it waits for that
+// token's window, so that the failure recorded in lastErr (which keeps
+// callers in the window from starting requests) cannot outlive it.
+func (e *engine) retry(d time.Duration) {
+	defer e.wg.Done()
+	slept := e.clock.Sleep(e.stop, d) == nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.retrying = false
+	now := e.clock.Now()
+	if c := e.cur.Load(); slept && !e.closed && e.flight == nil && e.loginErr == nil &&
+		c != nil && now.Before(c.validTo) {
+		switch {
+		case !now.Before(c.refreshAt):
+			e.startLocked()
+			return
+		case c.refreshAt.Before(never):
+			e.retryLocked(c.refreshAt.Sub(now))
+			return
+		}
+	}
+	e.settleLocked()
+}
+
+// settleLocked recomputes busy. e.mu is held.
+func (e *engine) settleLocked() {
+	e.busy.Store(e.flight != nil || e.retrying || e.lastErr != nil || e.loginErr != nil || e.closed)
+}
+
+// set replaces the cached token and forgets past failures.
+func (e *engine) set(tok *oauth2.Token) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if tok == nil {
+		e.cur.Store(nil)
+	} else {
+		e.cur.Store(e.entry(tok, e.clock.Now(), false))
+	}
+	e.failures, e.lastErr, e.loginErr, e.retryAt = 0, nil, nil, time.Time{}
+	e.settleLocked()
+}
+
+func (e *engine) err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.lastErr != nil {
+		return e.lastErr
+	}
+	return e.saveErr
+}
+
+func (e *engine) report(err error) {
+	if err != nil && e.onError != nil {
+		e.onError(err)
+	}
+}
+
+// shutdown stops new work without waiting for the request in flight. It is
+// the cleanup of a dropped TokenSource.
+func (e *engine) shutdown() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.closed {
+		e.closed = true
+		e.cancel()
+		e.settleLocked()
+	}
+}
+
+func (e *engine) close() {
+	e.shutdown()
+	e.wg.Wait()
+}
