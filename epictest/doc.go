@@ -17,7 +17,8 @@
 // Sleep advances the clock at once, so a ten-minute device-code login or a
 // day of token refreshes runs in microseconds. The request log (Requests,
 // Count) lets a test assert what was sent, and Inject adds throttling,
-// server errors, HTML pages, delays and dropped connections on demand.
+// server errors, HTML pages, delays and dropped connections on demand;
+// SetCorrectiveAction blocks an account's logins until a person would act.
 //
 // How to use it in a test:
 //
