@@ -9,6 +9,8 @@ go 1.24.0
 
 require golang.org/x/oauth2 v0.35.0
 
+require rsc.io/qr v0.2.0 // indirect
+
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
