@@ -46,27 +46,26 @@ func (f *clientFlags) resolve(getenv func(string) string) (client, error) {
 // conn is where a command sends its requests: Epic, or a fake.
 type conn struct {
 	cfg  *epic.Config
-	fake *fake // nil against Epic
-	stop func()
+	stop func() // stops a fake started for the command
 }
 
 // connect returns the connection for client c: Epic's account service, or
 // with --fake the fake (a test's, or a new one that knows seed, a device
 // auth loaded from a file, when not nil).
 func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) *conn {
-	cn := &conn{fake: r.fake, stop: func() {}}
-	switch {
-	case !f.fake:
+	cn := &conn{stop: func() {}}
+	if !f.fake {
 		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret}
-	case cn.fake == nil:
-		cn.fake = newFake()
-		cn.stop = cn.fake.Close
-		if seed != nil {
-			cn.fake.seed(*seed, c)
+	} else {
+		fk := r.fake
+		if fk == nil {
+			fk = newFake()
+			cn.stop = fk.Close
+			if seed != nil {
+				fk.seed(*seed, c)
+			}
 		}
-		fallthrough
-	default:
-		cn.cfg = cn.fake.config(c)
+		cn.cfg = fk.config(c)
 	}
 	cn.cfg.UserAgent = userAgent
 	return cn
@@ -129,8 +128,8 @@ type session struct {
 	tok        *oauth2.Token
 }
 
-// login logs in with the device auth that f names.
-func (r *cli) login(ctx context.Context, f *deviceAuthFlags) (*session, error) {
+// openSession logs in with the device auth that f names.
+func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, error) {
 	c, err := f.resolve(r.getenv)
 	if err != nil {
 		return nil, err
@@ -165,10 +164,15 @@ func (s *session) end(ctx context.Context, r *cli, keep bool) {
 // sessions: Epic locks an account out for hours when there are too many.
 // A failure is only reported: the command's work is done.
 func (r *cli) revoke(ctx context.Context, cfg *epic.Config, tok *oauth2.Token) {
-	// Even after Ctrl-C, but not for long.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	if err := cfg.Revoke(ctx, tok); err != nil {
 		r.warn("ending the session: %v", err)
 	}
+}
+
+// cleanupContext is for the requests that tidy up after a command: they
+// run even after Ctrl-C, but not for long.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 func TestDemo(t *testing.T) {
@@ -62,5 +65,26 @@ func TestDemo(t *testing.T) {
 	}
 	for _, m := range regexp.MustCompile(`\b[0-9a-f]{4,}…`).FindAllString(out, -1) {
 		assert.Len(t, m, len("abcd…"), "secrets are shortened to four characters")
+	}
+}
+
+func TestDemoReportsFailures(t *testing.T) {
+	h := newHarness(t)
+	h.f.Inject(epictest.Fault{Kind: epictest.HTMLPage, Status: http.StatusBadGateway})
+	res := h.run("demo")
+	expect(t, res, exitTemporary)
+	assertLines(t, res.stdout, "1. Client credentials")
+	assertLines(t, res.stderr, "epictoken: epicoauth: 502 Bad Gateway", "try again later")
+}
+
+func TestShort(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                 "-",
+		"0123456789abcdef0123456789abcdef": "0123…",
+		"0123456789abcde":                  "…",
+		"eg1~eyJraWQiOiJ0RkMyVUloRnBVa0hI": "eg1~eyJr…",
+		"eg1~eyJraWQiOiJ0RkMy":             "…",
+	} {
+		assert.Equal(t, want, short(in), in)
 	}
 }

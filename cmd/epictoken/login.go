@@ -94,7 +94,7 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 // cancelLogin withdraws a pending device code after Ctrl-C, so that no one
 // can approve it later.
 func (r *cli) cancelLogin(ctx context.Context, cfg *epic.Config, da *oauth2.DeviceAuthResponse) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	if err := cfg.CancelDeviceAuthorization(ctx, da); err != nil {
 		r.warn("withdrawing the login code: %v", err)

@@ -129,3 +129,16 @@ func TestFakeAcrossRuns(t *testing.T) {
 	expect(t, res, exitOK)
 	assert.Regexp(t, `^[0-9a-f]{32}\n$`, res.stdout)
 }
+
+// A device auth of an account the fake has never seen (say, a real one)
+// works with --fake too: the fake takes the file's word for it.
+func TestFakeLearnsUnknownAccount(t *testing.T) {
+	h := newHarnessWithoutFake(t)
+	d := epic.DeviceAuth{AccountID: "94b1569506b04f9f8557af611e8c5e47", DeviceID: "435b52ece6d347479531c5132e209e53", Secret: "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}
+	h.rec.add(d.Secret)
+	path := h.path("real.json")
+	require.NoError(t, epic.SaveDeviceAuth(path, d))
+	res := h.run("verify", "--fake", "--device-auth", path)
+	expect(t, res, exitOK)
+	assertLines(t, res.stdout, "account_id:     "+d.AccountID, "display_name:   Player-94b156", "device_id:      "+d.DeviceID)
+}

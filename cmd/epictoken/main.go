@@ -99,9 +99,11 @@ func (r *cli) main(ctx context.Context, args []string) int {
 	switch name {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {
-			if c := commandNamed(args[1]); c != nil {
-				return r.runCommand(ctx, c, []string{"--help"})
+			c := commandNamed(args[1])
+			if c == nil {
+				return r.fail(usagef("no help for unknown command %s", argName(args[1])))
 			}
+			return r.runCommand(ctx, c, []string{"--help"})
 		}
 		printTopUsage(r.stdout)
 		return exitOK
@@ -116,7 +118,7 @@ func (r *cli) main(ctx context.Context, args []string) int {
 // runCommand runs c with its own flag set.
 func (r *cli) runCommand(ctx context.Context, c *command, args []string) int {
 	fs := &flagSet{FlagSet: flag.NewFlagSet("epictoken "+c.name, flag.ContinueOnError), usage: c.usage, stdout: r.stdout}
-	fs.SetOutput(r.stderr) // flag writes its own parse errors here
+	fs.SetOutput(io.Discard) // fail reports parse errors; printHelp the usage
 	fs.Usage = func() {}
 	return r.fail(c.run(r, ctx, fs, args))
 }

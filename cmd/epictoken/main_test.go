@@ -65,6 +65,7 @@ func TestCommandLineErrors(t *testing.T) {
 		message string
 	}{
 		{"unknown command", []string{"tokne"}, `unknown command "tokne"`},
+		{"help for an unknown command", []string{"help", "tokne"}, `no help for unknown command "tokne"`},
 		{"secret as a command", []string{"34a02cf8f4414e29b15921876da36f9a:daafbccc737745039dffe53d94fc76cf"}, "unknown command (not shown: it may be a secret)"},
 		{"unknown flag", []string{"token", "--grnat", "x"}, "flag provided but not defined: -grnat"},
 		{"extra argument", []string{"verify", "--fake", "now"}, `unexpected argument "now"`},
@@ -73,7 +74,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"device-auth without action", []string{"device-auth", "--fake"}, "device-auth needs list or delete"},
 		{"device-auth unknown action", []string{"device-auth", "show", "--fake"}, `unknown device-auth action "show"`},
 		{"device-auth delete two ids", []string{"device-auth", "delete", "a", "b", "--fake"}, "one DEVICE_ID"},
-		{"kill unknown type", []string{"kill", "--fake", "--type", "SOME"}, `unknown --type "SOME"`},
+		{"kill unknown type", []string{"kill", "--fake", "--type", "SOME"}, `invalid value "SOME" for flag -type: want one of OTHERS_ACCOUNT_CLIENT, `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +82,7 @@ func TestCommandLineErrors(t *testing.T) {
 			expect(t, res, exitUsage)
 			assert.Empty(t, res.stdout)
 			assertLines(t, res.stderr, tt.message, "Run 'epictoken --help' for usage.")
+			assert.Equal(t, 1, strings.Count(res.stderr, tt.message), "said once")
 		})
 	}
 	assert.Empty(t, h.f.Requests(), "no request for a bad command line")

@@ -60,7 +60,7 @@ func (r *cli) deviceAuthCmd(ctx context.Context, fs *flagSet, args []string) err
 	default:
 		return usagef("unknown device-auth action %s: want list or delete", argName(action))
 	}
-	s, err := r.login(ctx, &df)
+	s, err := r.openSession(ctx, &df)
 	if err != nil {
 		return err
 	}
@@ -118,6 +118,18 @@ func (r *cli) deleteDeviceAuth(ctx context.Context, s *session, deviceID string)
 	return nil
 }
 
+// startSession parses the flags of a command that takes no arguments and
+// logs in with the device auth they name.
+func (r *cli) startSession(ctx context.Context, fs *flagSet, df *deviceAuthFlags, args []string) (*session, error) {
+	if err := fs.parse(args); err != nil {
+		return nil, err
+	}
+	if err := fs.noArgs(); err != nil {
+		return nil, err
+	}
+	return r.openSession(ctx, df)
+}
+
 var exchangeCodeCommand = &command{
 	name:    "exchange-code",
 	summary: "print an exchange code that hands the login to another client",
@@ -136,13 +148,7 @@ func (r *cli) exchangeCodeCmd(ctx context.Context, fs *flagSet, args []string) e
 	var df deviceAuthFlags
 	df.register(fs)
 	consumer := fs.String("consumer", "", "only the client `CLIENT` (NAME, ID or ID:SECRET) may redeem the code")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
-		return err
-	}
-	s, err := r.login(ctx, &df)
+	s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}
@@ -177,13 +183,7 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 	var df deviceAuthFlags
 	df.register(fs)
 	perms := fs.Bool("perms", false, "also list the session's permissions")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
-		return err
-	}
-	s, err := r.login(ctx, &df)
+	s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}
@@ -240,18 +240,15 @@ The device auth itself keeps working.
 func (r *cli) killCmd(ctx context.Context, fs *flagSet, args []string) error {
 	var df deviceAuthFlags
 	df.register(fs)
-	typ := fs.String("type", string(epic.KillOthersAccountClient), "the `TYPE` of sessions to end (see above)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
-		return err
-	}
-	kind := epic.KillType(strings.ToUpper(*typ))
-	if !slices.Contains(killTypes, kind) {
-		return usagef("unknown --type %s: want one of %s", argName(*typ), joinKillTypes())
-	}
-	s, err := r.login(ctx, &df)
+	kind := epic.KillOthersAccountClient
+	fs.Func("type", "the `TYPE` of sessions to end (see above; default "+string(kind)+")", func(v string) error {
+		kind = epic.KillType(strings.ToUpper(v))
+		if !slices.Contains(killTypes, kind) {
+			return fmt.Errorf("want one of %s", joinKillTypes())
+		}
+		return nil
+	})
+	s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}

@@ -165,3 +165,18 @@ func TestKill(t *testing.T) {
 		})
 	}
 }
+
+// A failure to end the session after the work is done is only a warning.
+func TestSessionEndFailureIsAWarning(t *testing.T) {
+	h := newHarness(t)
+	h.saveDeviceAuth(switchClient)
+	h.rec.after = func(r *http.Request) {
+		if r.URL.Path == "/account/api/oauth/verify" {
+			h.f.Inject(epictest.Fault{Kind: epictest.ServerError})
+		}
+	}
+	res := h.run("verify", "--fake")
+	expect(t, res, exitOK)
+	assertLines(t, res.stdout, "account_id:")
+	assertLines(t, res.stderr, "epictoken: warning: ending the session: epic: killing session: epicoauth: 500 Internal Server Error")
+}
