@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -58,10 +59,11 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 		return fmt.Errorf("starting the login with %s (does it allow device_code?): %w", c, err)
 	}
 	now := epicoauth.ClockOrReal(cfg.Clock).Now()
+	complete := cmp.Or(da.VerificationURIComplete, da.VerificationURI)
 	fmt.Fprintf(r.stderr, "To log in, open\n\n    %s\n\n(or open %s and enter the code %s), or scan the QR code\nwith a phone. The code expires in %s.\n\n",
-		da.VerificationURIComplete, da.VerificationURI, da.UserCode, da.Expiry.Sub(now).Round(time.Second))
+		complete, da.VerificationURI, da.UserCode, da.Expiry.Sub(now).Round(time.Second))
 	if !*noQR {
-		writeQR(r.stderr, da.VerificationURIComplete, isTerminal(r.stderr))
+		writeQR(r.stderr, complete, isTerminal(r.stderr))
 	}
 	fmt.Fprintln(r.stderr, "Waiting for the login…")
 	tok, err := cfg.DeviceAccessToken(ctx, da)

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
 )
 
@@ -105,7 +106,14 @@ func (r *cli) deleteDeviceAuth(ctx context.Context, s *session, deviceID string)
 	if saved {
 		deviceID = s.deviceAuth.DeviceID
 	}
-	if err := s.cfg.DeleteDeviceAuth(ctx, s.tok, deviceID); err != nil {
+	err := s.cfg.DeleteDeviceAuth(ctx, s.tok, deviceID)
+	var e *epicoauth.Error
+	if errors.As(err, &e) && e.ErrorCode == epicoauth.ErrorCodeDeviceAuthNotFound {
+		// A mistyped id, not a login problem: %v keeps exit status 3 for
+		// device auths that stopped working.
+		return fmt.Errorf("account %s has no device auth %s (%v)", s.deviceAuth.AccountID, deviceID, err)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(r.stderr, "Deleted device auth %s of account %s.\n", deviceID, s.deviceAuth.AccountID)

@@ -87,8 +87,8 @@ func TestDeviceAuthListAndDelete(t *testing.T) {
 	assert.FileExists(t, path)
 
 	res = h.run("device-auth", "delete", "--fake", "no-such-device")
-	expect(t, res, exitLogin) // Epic's device_auth.not_found
-	assertLines(t, res.stderr, epicoauth.ErrorCodeDeviceAuthNotFound)
+	expect(t, res, exitError) // a mistyped id, not a login problem
+	assertLines(t, res.stderr, "account "+fakeAccount.ID+" has no device auth no-such-device", epicoauth.ErrorCodeDeviceAuthNotFound)
 
 	res = h.run("device-auth", "delete", "--fake")
 	expect(t, res, exitOK)
