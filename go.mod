@@ -9,6 +9,10 @@ go 1.24.0
 
 require golang.org/x/oauth2 v0.35.0
 
+// rsc.io/qr draws the QR code of 'epictoken login'. Only cmd/epictoken
+// imports it: programs that import the library never build it.
+require rsc.io/qr v0.2.0
+
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect

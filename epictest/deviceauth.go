@@ -66,6 +66,25 @@ func (s *Server) NewDeviceAuth(accountID, clientID string) epic.DeviceAuth {
 	return epic.DeviceAuth{AccountID: d.accountID, DeviceID: d.deviceID, Secret: d.secret}
 }
 
+// AddDeviceAuth registers a device auth whose ids and secret are already
+// known, as if the account had created it with the client earlier: for a
+// test (or a program run against the fake) that loads a saved device-auth
+// file. It panics if the account or client is not registered, a field of d
+// is empty, or the account already has a device auth with d's device id.
+func (s *Server) AddDeviceAuth(d epic.DeviceAuth, clientID string) {
+	if d.AccountID == "" || d.DeviceID == "" || d.Secret == "" {
+		panic("epictest: AddDeviceAuth needs the account id, device id and secret")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := deviceAuthKey(s.mustAccount(d.AccountID).ID, d.DeviceID)
+	if s.deviceAuths[k] != nil {
+		panic("epictest: device auth " + d.DeviceID + " is already registered")
+	}
+	s.deviceAuths[k] = &deviceAuth{accountID: d.AccountID, deviceID: d.DeviceID, secret: d.Secret,
+		clientID: s.mustClient(clientID).ID, created: place{ip: "127.0.0.1", when: s.clock.Now()}}
+}
+
 // DeleteDeviceAuth deletes a device auth, as a password change does on
 // Epic, and reports whether it existed.
 func (s *Server) DeleteDeviceAuth(accountID, deviceID string) bool {

@@ -108,3 +108,38 @@ func TestDeletedDeviceAuthNeedsLogin(t *testing.T) {
 	assert.Equal(t, 1, f.srv.Count("refresh_token"))
 	assert.Equal(t, 2, f.srv.Count("device_auth"))
 }
+
+func TestAddDeviceAuth(t *testing.T) {
+	f := newFx(t)
+	other := f.srv.AddClient(epictest.Client{})
+	saved := epic.DeviceAuth{AccountID: f.alice.ID, DeviceID: "435b52ece6d347479531c5132e209e53", Secret: "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}
+	f.srv.AddDeviceAuth(saved, f.client.ID)
+
+	tok, err := f.srv.EpicConfig(f.client).Token(f.ctx, saved)
+	require.NoError(t, err)
+	assert.Equal(t, f.alice.ID, epic.AccountID(tok))
+	assert.Equal(t, saved.DeviceID, epic.DeviceID(tok))
+
+	_, err = f.srv.EpicConfig(other).Token(f.ctx, saved)
+	assert.Equal(t, epicoauth.ErrorCodeInvalidAccountCredentials, epicErr(t, err).ErrorCode, "bound to its client")
+	wrong := saved
+	wrong.Secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY"
+	_, err = f.srv.EpicConfig(f.client).Token(f.ctx, wrong)
+	assert.Equal(t, epicoauth.ErrorCodeInvalidAccountCredentials, epicErr(t, err).ErrorCode, "secret checked")
+
+	tests := []struct {
+		name   string
+		d      epic.DeviceAuth
+		client string
+	}{
+		{"twice", saved, f.client.ID},
+		{"no secret", epic.DeviceAuth{AccountID: f.alice.ID, DeviceID: "d"}, f.client.ID},
+		{"unknown account", epic.DeviceAuth{AccountID: "nobody", DeviceID: "d", Secret: "s"}, f.client.ID},
+		{"unknown client", epic.DeviceAuth{AccountID: f.alice.ID, DeviceID: "d", Secret: "s"}, "nobody"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Panics(t, func() { f.srv.AddDeviceAuth(tt.d, tt.client) })
+		})
+	}
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/epic"
+)
+
+// envDeviceAuth names the device-auth file when --device-auth is not given.
+const envDeviceAuth = "EPICTOKEN_DEVICE_AUTH"
+
+// userAgent is sent with every request to Epic.
+const userAgent = "epictoken/" + epicoauth.Version + " " + epicoauth.DefaultUserAgent
+
+// clientFlags are the flags of every command that talks to Epic.
+type clientFlags struct {
+	client, credentials string
+	fake                bool
+	fallback            string // the client used when none is given, or ""
+}
+
+func (f *clientFlags) register(fs *flagSet, fallback string) {
+	f.fallback = fallback
+	usage := "the client, by `NAME` (" + strings.Join(wellKnownNames(), ", ") + ") or as ID:SECRET"
+	if fallback != "" {
+		usage += " (default " + fallback + ")"
+	}
+	fs.StringVar(&f.client, "client", "", usage)
+	fs.StringVar(&f.credentials, "credentials", "", "read the client from a JSON `FILE` {\"client_id\": ..., \"client_secret\": ...}")
+	fs.BoolVar(&f.fake, "fake", false, "talk to an embedded fake of Epic (offline) instead of Epic")
+}
+
+func (f *clientFlags) resolve(getenv func(string) string) (client, error) {
+	return resolveClient(f.client, f.credentials, getenv, f.fallback)
+}
+
+// conn is where a command sends its requests: Epic, or a fake.
+type conn struct {
+	cfg  *epic.Config
+	stop func() // stops a fake started for the command
+}
+
+// connect returns the connection for client c: Epic's account service, or
+// with --fake the fake (a test's, or a new one that knows seed, a device
+// auth loaded from a file, when not nil).
+func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) *conn {
+	cn := &conn{stop: func() {}}
+	if !f.fake {
+		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret}
+	} else {
+		fk := r.fake
+		if fk == nil {
+			fk = newFake()
+			cn.stop = fk.Close
+			if seed != nil {
+				fk.seed(*seed, c)
+			}
+		}
+		cn.cfg = fk.config(c)
+	}
+	cn.cfg.UserAgent = userAgent
+	return cn
+}
+
+// defaultDeviceAuthHelp says where the device-auth file is by default.
+const defaultDeviceAuthHelp = "(default $" + envDeviceAuth + ", else epictoken/deviceauth.json in the user's config directory; with --fake, epictoken/deviceauth-fake.json there)"
+
+// deviceAuthFlags are the flags of the commands that use a saved device
+// auth.
+type deviceAuthFlags struct {
+	clientFlags
+	path string
+}
+
+func (f *deviceAuthFlags) register(fs *flagSet) {
+	f.clientFlags.register(fs, defaultLoginClient)
+	fs.StringVar(&f.path, "device-auth", "", "the device-auth `FILE` that 'epictoken login' saved "+defaultDeviceAuthHelp)
+}
+
+// deviceAuthPath is the file named by flagPath, else $EPICTOKEN_DEVICE_AUTH,
+// else the default under the user's config directory. With --fake the
+// default is another file, and the variable is not read, so that a fake
+// login never replaces a real one.
+func (r *cli) deviceAuthPath(flagPath string, fake bool) (string, error) {
+	if flagPath != "" {
+		return flagPath, nil
+	}
+	name := "deviceauth-fake.json"
+	if !fake {
+		if p := r.getenv(envDeviceAuth); p != "" {
+			return p, nil
+		}
+		name = "deviceauth.json"
+	}
+	dir, err := r.configDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the default device-auth file (pass --device-auth FILE): %w", err)
+	}
+	return filepath.Join(dir, "epictoken", name), nil
+}
+
+// loadDeviceAuth reads the device-auth file at path; a missing file means
+// a login is needed.
+func loadDeviceAuth(path string) (epic.DeviceAuth, error) {
+	d, err := epic.LoadDeviceAuth(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return d, &loginError{fmt.Errorf("no device auth in %s (or pass --device-auth FILE)", path)}
+	}
+	return d, err
+}
+
+// session is a login with the saved device auth, for the commands that act
+// on the account.
+type session struct {
+	*conn
+	client     client
+	path       string
+	deviceAuth epic.DeviceAuth
+	tok        *oauth2.Token
+}
+
+// openSession logs in with the device auth that f names.
+func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, error) {
+	c, err := f.resolve(r.getenv)
+	if err != nil {
+		return nil, err
+	}
+	path, err := r.deviceAuthPath(f.path, f.fake)
+	if err != nil {
+		return nil, err
+	}
+	d, err := loadDeviceAuth(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{conn: r.connect(f.clientFlags, c, &d), client: c, path: path, deviceAuth: d}
+	s.tok, err = s.cfg.Token(ctx, d)
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("logging in with the device auth in %s (is it deleted, or made with another client than %s?): %w", path, c, err)
+	}
+	return s, nil
+}
+
+// end ends the session on Epic unless keep (an exchange code dies with
+// the session that made it).
+func (s *session) end(ctx context.Context, r *cli, keep bool) {
+	if !keep {
+		r.revoke(ctx, s.cfg, s.tok)
+	}
+	s.stop()
+}
+
+// revoke ends the session of tok on Epic, so that runs do not pile up
+// sessions: Epic locks an account out for hours when there are too many.
+// A failure is only reported: the command's work is done.
+func (r *cli) revoke(ctx context.Context, cfg *epic.Config, tok *oauth2.Token) {
+	ctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if err := cfg.Revoke(ctx, tok); err != nil {
+		r.warn("ending the session: %v", err)
+	}
+}
+
+// cleanupContext is for the requests that tidy up after a command: they
+// run even after Ctrl-C, but not for long.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}

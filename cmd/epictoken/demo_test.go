@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/epicoauth/epicoauth/epictest"
+)
+
+func TestDemo(t *testing.T) {
+	h := newHarnessWithoutFake(t) // the demo starts its own fake, as in the README
+	res := h.run("demo")
+	expect(t, res, exitOK)
+	assert.Empty(t, res.stderr)
+	out := res.stdout
+
+	steps := []string{
+		"1. Client credentials", "2. Device-code login", "3. Device auth", "4. An http.Client on a device_auth TokenSource",
+		"5. EOS Connect: a client token", "6. EOS Connect: a product user", "7. Throttling",
+	}
+	last := -1
+	for _, s := range steps {
+		i := strings.Index(out, "\n"+s)
+		if assert.GreaterOrEqual(t, i, 0, "step %q missing", s) {
+			assert.Greater(t, i, last, "step %q out of order", s)
+			last = i
+		}
+	}
+	assertLines(t, out,
+		// Each token's extras.
+		"account          none: a token of the client itself",
+		`account          `+fakeAccount.ID+`, display name "epictoken-demo"`,
+		"expires 16:00:00 (in 4h0m0s)",
+		"expires 20:00:20 (in 8h0m0s)", // the device-code login's refresh token
+		// The device-code login.
+		"/activate?userCode=", "approved         after 2 polls, 20s on the fake clock",
+		// The device auth and the end of the login session.
+		"shown by Epic this once", "login session    ended; sessions left: 0",
+		// Expiries and rotations.
+		"the first one is refused now: errors.com.epicgames.account.auth_token.invalid_refresh_token",
+		// EOS.
+		"echoed back and matched", "features         Connect, Ecom", "(created by this login: true)",
+		// Throttling, reported and recovered.
+		"429 Too Many Requests: errors.com.epicgames.common.throttled",
+		"StatusCode 429, Temporary() true, RetryAfter 30s", "30s later, the same request:",
+		"POST /account/api/oauth/token grant_type=refresh_token",
+		"DELETE /account/api/oauth/sessions/kill/…\n",
+	)
+
+	// Six expiries in the table (the start, five refreshes), then the
+	// throttled refresh retried: every row a 200 with a new access token.
+	rows := regexp.MustCompile(`(?m)^  \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+200 epictoken-demo, 2h0m0s left\s+1, (\d+)$`).FindAllStringSubmatch(out, -1)
+	if assert.Len(t, rows, 7, out) {
+		seen := map[string]bool{}
+		for i, row := range rows[:6] {
+			assert.Equal(t, string(rune('0'+i)), row[3], "refreshes so far")
+			assert.False(t, seen[row[1]], "a new access token each time")
+			seen[row[1]] = true
+		}
+		assert.Equal(t, "8", rows[6][3], "the spent refresh token, the throttled refresh and its retry")
+	}
+	for _, m := range regexp.MustCompile(`\b[0-9a-f]{4,}…`).FindAllString(out, -1) {
+		assert.Len(t, m, len("abcd…"), "secrets are shortened to four characters")
+	}
+}
+
+func TestDemoReportsFailures(t *testing.T) {
+	h := newHarness(t)
+	h.f.Inject(epictest.Fault{Kind: epictest.HTMLPage, Status: http.StatusBadGateway})
+	res := h.run("demo")
+	expect(t, res, exitTemporary)
+	assertLines(t, res.stdout, "1. Client credentials")
+	assertLines(t, res.stderr, "epictoken: epicoauth: 502 Bad Gateway", "try again later")
+}
+
+func TestShort(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                 "-",
+		"0123456789abcdef0123456789abcdef": "0123…",
+		"0123456789abcde":                  "…",
+		"eg1~eyJraWQiOiJ0RkMyVUloRnBVa0hI": "eg1~eyJr…",
+		"eg1~eyJraWQiOiJ0RkMy":             "…",
+	} {
+		assert.Equal(t, want, short(in), in)
+	}
+}

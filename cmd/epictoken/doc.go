@@ -1,0 +1,133 @@
+// Epictoken gets Epic Games tokens for shell scripts, logs an account in
+// once with a code on a phone, and manages the account's device auths and
+// sessions. It is a small command on the epicoauth library, in the spirit of
+// Google's oauth2l.
+//
+// # Synopsis
+//
+//	epictoken demo
+//	epictoken token --grant GRANT --client NAME|ID:SECRET [--code CODE] [--device-auth FILE] [--store FILE] [--eg1] [--json]
+//	epictoken login [--client NAME|ID:SECRET] [--out FILE] [--no-qr]
+//	epictoken device-auth list|delete [DEVICE_ID]
+//	epictoken exchange-code [--consumer CLIENT]
+//	epictoken verify [--perms]
+//	epictoken kill [--type TYPE]
+//	epictoken COMMAND --help
+//
+// Every command but demo also takes --client, --credentials and --fake.
+//
+// # Description
+//
+// demo starts epictest, the library's in-process fake of Epic's services,
+// and walks through the main flows in a transcript: a client-credentials
+// token, a device-code login, a device auth made from it, an http.Client on
+// a device_auth token source through several expiries and refresh-token
+// rotations, EOS Connect client and product-user tokens, and a throttled
+// request. It needs no network and no credentials; the fake's clock jumps
+// ahead instead of sleeping, so it takes well under a second.
+//
+// token prints an access token for a grant on stdout, or with --json the
+// whole token with Epic's extra fields (account_id, displayName,
+// refresh_expires ...) and its refresh token, in the format of
+// epicoauth.MarshalToken. GRANT is client_credentials, device_auth (the
+// saved device auth), exchange_code or authorization_code (--code), or
+// refresh_token (--code, or the token in --store). Each run leaves a session
+// on Epic; with --store FILE the token is kept in FILE and printed again
+// while it is valid, refreshed when it is not, and GRANT runs only when the
+// saved session cannot be renewed. Scripts that ask often should use
+// --store: Epic locks an account out for hours when sessions pile up.
+//
+// login logs an account in with Epic's device-code flow: it prints a URL, a
+// code and a QR code of the URL on stderr, polls Epic at the interval Epic
+// asks for while the person approves the login in a browser, creates a
+// device auth for the account, saves it with permission 0600 and prints the
+// file's path on stdout. It then ends the login's session. The client must
+// allow the device_code grant; the default, fortniteNewSwitchGameClient,
+// does. Interrupting it withdraws the code.
+//
+// device-auth list prints the account's device auths; device-auth delete
+// deletes one on Epic, by default the saved one together with its file.
+// exchange-code prints an exchange code that another program redeems once,
+// within 300 s, with the exchange_code grant (only by the client --consumer
+// names, if given). verify prints what Epic knows of a session made with
+// the saved device auth; exit status 3 means a person must log in again.
+// kill ends sessions of the account by Epic's kill type (default
+// OTHERS_ACCOUNT_CLIENT: the other sessions of this client). These commands
+// log in with the saved device auth and end that session before they exit,
+// except exchange-code, whose code dies with its session. A device auth
+// works only with the client that created it.
+//
+// # Clients
+//
+// --client takes the name of one of the public clients of Epic's games
+// that community libraries have published (launcherAppClient2,
+// fortnitePCGameClient, fortniteIOSGameClient, fortniteAndroidGameClient,
+// fortniteNewSwitchGameClient) or ID:SECRET. --credentials FILE reads
+// {"client_id": ..., "client_secret": ...} from a file instead. Without
+// either flag the client comes from $EPICTOKEN_CLIENT or
+// $EPICTOKEN_CREDENTIALS, and the commands that use a device auth fall
+// back to fortniteNewSwitchGameClient. Epic may disable any public client.
+//
+// # Offline
+//
+// --fake runs a command against an embedded fake of Epic's account service
+// instead of Epic: it knows the public clients (with the grants Epic allows
+// each), one account, "epictoken-demo", and approves device codes by
+// itself. Its state lasts one run, except that it accepts the device auth in
+// the file the command reads, so 'epictoken login --fake' followed by
+// 'epictoken verify --fake' works. With --fake the default device-auth file
+// is deviceauth-fake.json, so a fake login never replaces a real one.
+//
+// # Files
+//
+// The device auth is saved by default to epictoken/deviceauth.json in the
+// user's configuration directory (os.UserConfigDir: $XDG_CONFIG_HOME or
+// ~/.config on Linux, ~/Library/Application Support on macOS, %AppData% on
+// Windows), in the format of epic.SaveDeviceAuth:
+//
+//	{"accountId": "…", "deviceId": "…", "secret": "…"}
+//
+// # Environment
+//
+//	EPICTOKEN_CLIENT        the client, NAME or ID:SECRET, when --client is not given
+//	EPICTOKEN_CREDENTIALS   a credentials file, when --credentials is not given
+//	EPICTOKEN_DEVICE_AUTH   the device-auth file, when --device-auth (or login's --out) is not given
+//	EPICTOKEN_CODE          the code or refresh token of token --grant, when --code is not given
+//
+// Secrets (client secrets, device-auth secrets, refresh tokens) are never
+// printed, except what a command is asked to print: the token of token,
+// the code of exchange-code.
+//
+// # Exit status
+//
+//	0    success
+//	1    error
+//	2    bad command line: unknown command or flag, bad --client, missing --grant or --code
+//	3    a person must log in (again): the device auth is missing, deleted or refused,
+//	     a code or refresh token is spent, the device code expired, or Epic asks for a
+//	     corrective action (the message gives its URL)
+//	4    temporary: Epic throttled the request (the message says how long to wait),
+//	     answered 5xx, or could not be reached
+//	130  interrupted
+//
+// # Examples
+//
+// Try the library offline:
+//
+//	go run ./cmd/epictoken demo
+//
+// Log in once, then get tokens in a script without a person:
+//
+//	epictoken login
+//	TOKEN=$(epictoken token --grant device_auth --store ~/.cache/epictoken-token.json)
+//	curl -H "Authorization: Bearer $TOKEN" https://account-public-service-prod.ol.epicgames.com/...
+//
+// Keep a machine logged in:
+//
+//	epictoken verify >/dev/null || [ $? -ne 3 ] || epictoken login
+//
+// Hand the login to the launcher client:
+//
+//	CODE=$(epictoken exchange-code --consumer launcherAppClient2)
+//	EPICTOKEN_CODE=$CODE epictoken token --grant exchange_code --client launcherAppClient2
+package main

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/epic"
+)
+
+// Exit codes, documented in doc.go and the top-level usage: scripts branch
+// on them, so they never change meaning.
+const (
+	exitOK          = 0   // the command did what it was asked
+	exitError       = 1   // any other failure
+	exitUsage       = 2   // bad command line: unknown command or flag, bad --client, missing --grant ...
+	exitLogin       = 3   // a person must log in (again): epicoauth.ErrLoginRequired and its kin
+	exitTemporary   = 4   // Epic throttled the request, failed (5xx) or was unreachable: try again later
+	exitInterrupted = 130 // interrupted (Ctrl-C), as shells report SIGINT
+)
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// loginError marks a failure that only a new login cures, such as a
+// missing device-auth file; errors.Is matches it to ErrLoginRequired.
+type loginError struct{ err error }
+
+func (e *loginError) Error() string        { return e.err.Error() }
+func (e *loginError) Unwrap() error        { return e.err }
+func (e *loginError) Is(target error) bool { return target == epicoauth.ErrLoginRequired }
+
+// exitCode classifies err into the exit codes above.
+func exitCode(err error) int {
+	var usage *usageError
+	var epicErr *epicoauth.Error
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &usage):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.Is(err, epicoauth.ErrLoginRequired), errors.Is(err, epic.ErrDeviceCodeExpired):
+		return exitLogin
+	case errors.As(err, &epicErr) && epicErr.RequiresLogin():
+		// One-shot requests (Config.Token, not a TokenSource) return Epic's
+		// error without the ErrLoginRequired wrapper.
+		return exitLogin
+	case errors.As(err, &epicErr) && epicErr.Temporary():
+		return exitTemporary
+	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+		return exitTemporary
+	}
+	return exitError
+}
+
+// hint is a line of advice printed after an error, by exit code.
+func hint(err error) string {
+	var epicErr *epicoauth.Error
+	switch exitCode(err) {
+	case exitUsage:
+		return "Run 'epictoken --help' for usage."
+	case exitLogin:
+		if errors.As(err, &epicErr) && epicErr.ContinuationURL != "" {
+			return "Epic needs you to act first: open " + epicErr.ContinuationURL
+		}
+		return "Log in again with 'epictoken login'."
+	case exitTemporary:
+		if errors.As(err, &epicErr) && epicErr.RetryAfter > 0 {
+			return "Epic asks to wait " + epicErr.RetryAfter.String() + " before trying again."
+		}
+		return "This may be temporary: try again later."
+	}
+	return ""
+}
