@@ -2,7 +2,6 @@ package epicoauth
 
 import (
 	"bytes"
-	"context"
 	"runtime"
 	"testing"
 	"time"
@@ -64,6 +63,7 @@ func TestTokenSourceGoroutines(t *testing.T) {
 	failEarlyRefresh(t, ts, src, clock, rec)
 
 	// The retry's request is the only goroutine, and only while it runs.
+	// (Close waiting for a request in flight: TestTokenSourceClose.)
 	clock.Advance(time.Second)
 	require.Equal(t, "a", tokenOf(t, ts))
 	req := src.next(t)
@@ -72,24 +72,6 @@ func TestTokenSourceGoroutines(t *testing.T) {
 	requireEngineGoroutines(t, 0)
 	ts.Close()
 	requireEngineGoroutines(t, 0)
-}
-
-func TestTokenSourceGoroutinesEndOnClose(t *testing.T) {
-	requireEngineGoroutines(t, 0)
-	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
-	ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
-	ch := async(ts, context.Background())
-	req := src.next(t)
-	closed := make(chan struct{})
-	go func() {
-		ts.Close()
-		close(closed)
-	}()
-	requireEngineGoroutines(t, 1)
-	req.answer(token("a", t0, time.Hour), nil)
-	recv(t, closed, "Close to return")
-	requireEngineGoroutines(t, 0)
-	require.Equal(t, "a", receive(t, ch).tok.AccessToken)
 }
 
 func TestTokenSourceGoroutinesEndWhenDropped(t *testing.T) {

@@ -651,6 +651,7 @@ func TestTokenSourceClose(t *testing.T) {
 		src.none(t)
 	})
 	t.Run("lets the request in flight finish and save", func(t *testing.T) {
+		requireEngineGoroutines(t, 0)
 		store := &blockingStore{saves: make(chan *oauth2.Token, 1), done: make(chan error, 1)}
 		store.done <- nil
 		ts, src, _, _ := newTestSource(t, &TokenSourceOptions{Store: store})
@@ -661,9 +662,11 @@ func TestTokenSourceClose(t *testing.T) {
 			ts.Close()
 			close(closed)
 		}()
+		requireEngineGoroutines(t, 1) // the request, which Close waits for
 		req.answer(token("a", t0, time.Hour), nil)
 		assert.Equal(t, "a", (<-store.saves).AccessToken)
-		<-closed
+		recv(t, closed, "Close to return")
+		requireEngineGoroutines(t, 0)
 		assert.Equal(t, "a", receive(t, ch).tok.AccessToken)
 		assert.Equal(t, "a", tokenOf(t, ts))
 	})
