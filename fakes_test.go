@@ -2,6 +2,7 @@ package epicoauth
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -9,26 +10,19 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// fakeClock is a Clock whose time moves only when a test calls Advance.
-// Every Sleep reports its duration on slept once the sleeper is registered,
-// so a test can wait for a background goroutine to go to sleep.
+// fakeClock is a Clock whose time moves only when a test calls Advance or
+// Set. A TokenSource never sleeps (retries wait for the next call, not for
+// a timer), so Sleep only counts its calls for newTestSource to check, and
+// returns at once without moving the time.
 type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters map[*sleeper]struct{}
-	slept   chan time.Duration
-}
-
-type sleeper struct {
-	until time.Time
-	wake  chan struct{}
+	mu     sync.Mutex
+	now    time.Time
+	sleeps int
 }
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: t0, waiters: map[*sleeper]struct{}{}, slept: make(chan time.Duration, 100)}
-}
+func newFakeClock() *fakeClock { return &fakeClock{now: t0} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -36,47 +30,29 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
+func (c *fakeClock) Sleep(ctx context.Context, _ time.Duration) error {
 	c.mu.Lock()
-	s := &sleeper{until: c.now.Add(d), wake: make(chan struct{})}
-	c.waiters[s] = struct{}{}
-	c.mu.Unlock()
-	c.slept <- d
-	select {
-	case <-s.wake:
-		return nil
-	case <-ctx.Done():
-		c.mu.Lock()
-		delete(c.waiters, s)
-		c.mu.Unlock()
-		return ctx.Err()
-	}
+	defer c.mu.Unlock()
+	c.sleeps++
+	return ctx.Err()
 }
 
-// Advance moves the clock on by d and wakes the sleepers that are due.
+// slept returns how many times Sleep was called.
+func (c *fakeClock) slept() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sleeps
+}
+
+// Advance moves the clock on by d.
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-	for s := range c.waiters {
-		if !c.now.Before(s.until) {
-			close(s.wake)
-			delete(c.waiters, s)
-		}
-	}
 }
 
 // Set moves the clock to t (forwards).
 func (c *fakeClock) Set(t time.Time) { c.Advance(t.Sub(c.Now())) }
-
-// sleep waits for the next Sleep call and returns its duration.
-func (c *fakeClock) sleep(t *testing.T) time.Duration {
-	t.Helper()
-	return recv(t, c.slept, "a goroutine to sleep on the clock")
-}
 
 // recv waits for a value on ch. The deadline only bounds a failing test;
 // no passing test comes near it.
@@ -133,17 +109,18 @@ func (s *scriptedSource) next(t *testing.T) call {
 func (s *scriptedSource) none(t *testing.T) {
 	t.Helper()
 	select {
-	case <-s.calls:
+	case c := <-s.calls:
+		c.answer(nil, errors.New("unexpected token request")) // so that Close can return
 		t.Fatal("unexpected token request")
 	default:
 	}
 }
 
-// idle reports whether no request is in flight and no retry is scheduled.
+// idle reports whether no request is in flight.
 func (e *engine) idle() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.flight == nil && !e.retrying
+	return e.flight == nil
 }
 
 // waitFlight waits until the request in flight, if any, has ended and its

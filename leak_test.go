@@ -10,8 +10,7 @@ import (
 )
 
 // engineGoroutines returns the stacks of the goroutines a TokenSource
-// started (a request or a retry). The cleanup of a dropped source runs on the
-// runtime's own goroutine and does not count.
+// started: its only one is a request in flight.
 func engineGoroutines() []string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
@@ -26,8 +25,9 @@ func engineGoroutines() []string {
 
 // requireEngineGoroutines waits until exactly want background goroutines
 // run. A goroutine's exit cannot be waited for on a channel from outside, so
-// this polls, running the garbage collector each time (a dropped source is
-// stopped by its cleanup); the deadline only bounds a failing test.
+// this polls, running the garbage collector each time (so that nothing
+// depends on a finalizer or cleanup that has not run yet); the deadline only
+// bounds a failing test.
 func requireEngineGoroutines(t *testing.T, want int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -44,25 +44,32 @@ func requireEngineGoroutines(t *testing.T, want int) {
 	}
 }
 
-// startRetry leaves a source with a failed early refresh and a retry
-// sleeping on the fake clock: a goroutine that only ends when told to.
-func startRetry(t *testing.T, ts *TokenSource, src *scriptedSource, clock *fakeClock, rec *recorder) {
+// failEarlyRefresh leaves a source with a failed early refresh of "a" and a
+// retry due in 1 s, which waits for a caller: no goroutine runs.
+func failEarlyRefresh(t *testing.T, ts *TokenSource, src *scriptedSource, clock *fakeClock, rec *recorder) {
 	t.Helper()
 	ts.SetToken(token("a", t0, time.Hour))
 	clock.Set(t0.Add(time.Hour - DefaultExpiryDelta - time.Minute))
 	require.Equal(t, "a", tokenOf(t, ts))
 	src.next(t).answer(nil, errUnavailable)
 	rec.next(t)
-	clock.sleep(t)
-	// The request's goroutine ends; the retry's waits on the clock.
-	requireEngineGoroutines(t, 1)
+	requireEngineGoroutines(t, 0)
 }
 
-func TestTokenSourceGoroutinesEndOnClose(t *testing.T) {
+func TestTokenSourceGoroutines(t *testing.T) {
 	requireEngineGoroutines(t, 0)
 	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
 	ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
-	startRetry(t, ts, src, clock, rec)
+	failEarlyRefresh(t, ts, src, clock, rec)
+
+	// The retry's request is the only goroutine, and only while it runs.
+	// (Close waiting for a request in flight: TestTokenSourceClose.)
+	clock.Advance(time.Second)
+	require.Equal(t, "a", tokenOf(t, ts))
+	req := src.next(t)
+	requireEngineGoroutines(t, 1)
+	req.answer(token("b", clock.Now(), time.Hour), nil)
+	requireEngineGoroutines(t, 0)
 	ts.Close()
 	requireEngineGoroutines(t, 0)
 }
@@ -70,9 +77,16 @@ func TestTokenSourceGoroutinesEndOnClose(t *testing.T) {
 func TestTokenSourceGoroutinesEndWhenDropped(t *testing.T) {
 	requireEngineGoroutines(t, 0)
 	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
+	var req call
 	func() {
 		ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
-		startRetry(t, ts, src, clock, rec)
+		failEarlyRefresh(t, ts, src, clock, rec)
+		clock.Advance(time.Second)
+		require.Equal(t, "a", tokenOf(t, ts)) // starts the retry
+		req = src.next(t)
 	}() // ts is unreachable from here on; nobody calls Close
+	requireEngineGoroutines(t, 1)
+	req.answer(nil, errUnavailable)
+	rec.next(t)
 	requireEngineGoroutines(t, 0)
 }

@@ -25,15 +25,21 @@ var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // cached is one token with the instants that decide how it is served. It is
 // never changed once published, so the cached path reads it with one atomic
-// load.
+// load. A failed renewal publishes a copy with refreshAt moved to the end of
+// its backoff: callers keep the fast path until then, and the first one
+// after it starts the retry. Retries are lazy so that no goroutine sleeps
+// per source and a fake Clock whose Sleep moves time is never moved by the
+// engine.
 type cached struct {
-	tok       *oauth2.Token
-	refreshAt time.Time // the early-refresh window opens
+	tok *oauth2.Token
+	// refreshAt is when the next renewal may start: the early-refresh window
+	// opens, or a failed renewal's backoff ends. Never after validTo.
+	refreshAt time.Time
 	validTo   time.Time // the usable life ends: Expiry − DefaultExpiryDelta
 }
 
-// engine is the state of a TokenSource. Goroutines it starts hold the engine,
-// never the TokenSource, so that a dropped TokenSource can be collected.
+// engine is the state of a TokenSource. Its only goroutine is the request
+// in flight.
 type engine struct {
 	src     oauth2.TokenSource
 	ctx     context.Context // for token requests
@@ -43,19 +49,16 @@ type engine struct {
 	onError func(error)
 
 	cur atomic.Pointer[cached]
-	// busy tells callers in the early-refresh window that there is nothing
-	// for them to start: a request is in flight or a retry is scheduled, the
-	// last request failed, or the source is closed. It mirrors state
-	// guarded by mu so that those callers need not take mu.
+	// busy tells callers past refreshAt that there is nothing for them to
+	// start: a request is in flight, login is required, or the source is
+	// closed. It mirrors state guarded by mu so that those callers need not
+	// take mu.
 	busy atomic.Bool
 
-	stop   context.Context // done once the source is closed
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // the request in flight and the scheduled retry
+	wg sync.WaitGroup // the request in flight
 
 	mu       sync.Mutex
 	flight   *flight   // the request in flight, or nil
-	retrying bool      // a goroutine waits to retry
 	failures int       // failed requests in a row
 	retryAt  time.Time // no request before this after a failure
 	lastErr  error     // the last request's error, nil after a success
@@ -83,7 +86,6 @@ func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
 	if e.ctx == nil {
 		e.ctx = context.Background()
 	}
-	e.stop, e.cancel = context.WithCancel(context.Background())
 	return e
 }
 
@@ -123,8 +125,9 @@ func (e *engine) entry(tok *oauth2.Token, now time.Time, same bool) *cached {
 // without a look at the renewal state.
 func (e *engine) token(ctx context.Context) (*oauth2.Token, error) {
 	if c := e.cur.Load(); c != nil && e.clock.Now().Before(c.validTo) {
-		// In the early-refresh window: start a renewal if nobody has, and
-		// hand out the still-valid token.
+		// Past refreshAt (the early-refresh window, or the end of a
+		// backoff): start a renewal if nobody has, and hand out the
+		// still-valid token.
 		if !e.busy.Load() {
 			e.refreshEarly()
 		}
@@ -142,7 +145,8 @@ func (e *engine) token(ctx context.Context) (*oauth2.Token, error) {
 	}
 }
 
-// refreshEarly starts a background renewal of a token in its window.
+// refreshEarly starts a background renewal of a valid token past its
+// refreshAt.
 func (e *engine) refreshEarly() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -260,8 +264,9 @@ func unusable(tok *oauth2.Token) error {
 		tok.Expiry.UTC().Format(time.RFC3339), DefaultExpiryDelta)
 }
 
-// failLocked records a failed request and schedules a retry while the
-// cached token is still valid. e.mu is held.
+// failLocked records a failed request. While the cached token is valid,
+// the first caller after the backoff retries (see cached); once it is not,
+// join refuses requests until retryAt. e.mu is held.
 func (e *engine) failLocked(err error, now time.Time) {
 	e.failures++
 	e.lastErr = err
@@ -269,18 +274,19 @@ func (e *engine) failLocked(err error, now time.Time) {
 		e.loginErr = err
 		return
 	}
-	d := backoff(e.failures, err)
-	e.retryAt = now.Add(d)
-	if c := e.cur.Load(); c != nil && e.retryAt.Before(c.validTo) && !e.closed {
-		e.retryLocked(d)
+	e.retryAt = now.Add(backoff(e.failures, err))
+	if c := e.cur.Load(); c != nil && now.Before(c.validTo) {
+		// A token SetToken put in meanwhile may not be due yet: it keeps
+		// its own window.
+		d := *c
+		if d.refreshAt.Before(e.retryAt) {
+			d.refreshAt = e.retryAt
+		}
+		if d.validTo.Before(d.refreshAt) {
+			d.refreshAt = d.validTo
+		}
+		e.cur.Store(&d)
 	}
-}
-
-// retryLocked starts a goroutine that retries after d. e.mu is held.
-func (e *engine) retryLocked(d time.Duration) {
-	e.retrying = true
-	e.wg.Add(1)
-	go e.retry(d)
 }
 
 // backoff is the wait after the n-th failure in a row: 1 s doubling up to
@@ -297,34 +303,9 @@ func backoff(n int, err error) time.Duration {
 	return d
 }
 
-// retry waits d and renews the cached token if it still needs it. A token
-// that SetToken put in meanwhile may not be due yet: then it waits for that
-// token's window, so that the failure recorded in lastErr (which keeps
-// callers in the window from starting requests) cannot outlive it.
-func (e *engine) retry(d time.Duration) {
-	defer e.wg.Done()
-	slept := e.clock.Sleep(e.stop, d) == nil
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.retrying = false
-	now := e.clock.Now()
-	if c := e.cur.Load(); slept && !e.closed && e.flight == nil && e.loginErr == nil &&
-		c != nil && now.Before(c.validTo) {
-		switch {
-		case !now.Before(c.refreshAt):
-			e.startLocked()
-			return
-		case c.refreshAt.Before(never):
-			e.retryLocked(c.refreshAt.Sub(now))
-			return
-		}
-	}
-	e.settleLocked()
-}
-
 // settleLocked recomputes busy. e.mu is held.
 func (e *engine) settleLocked() {
-	e.busy.Store(e.flight != nil || e.retrying || e.lastErr != nil || e.loginErr != nil || e.closed)
+	e.busy.Store(e.flight != nil || e.loginErr != nil || e.closed)
 }
 
 // set replaces the cached token and forgets past failures.
@@ -355,19 +336,11 @@ func (e *engine) report(err error) {
 	}
 }
 
-// shutdown stops new work without waiting for the request in flight. It is
-// the cleanup of a dropped TokenSource.
-func (e *engine) shutdown() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.closed {
-		e.closed = true
-		e.cancel()
-		e.settleLocked()
-	}
-}
-
+// close stops new requests and waits for the one in flight.
 func (e *engine) close() {
-	e.shutdown()
+	e.mu.Lock()
+	e.closed = true
+	e.settleLocked()
+	e.mu.Unlock()
 	e.wg.Wait()
 }

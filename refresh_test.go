@@ -15,7 +15,8 @@ import (
 )
 
 // newTestSource returns a TokenSource over a scripted source on a fake
-// clock, with OnError recorded. opts may be nil.
+// clock, with OnError recorded. opts may be nil. The test fails if the
+// source ever calls Clock.Sleep.
 func newTestSource(t *testing.T, opts *TokenSourceOptions) (*TokenSource, *scriptedSource, *fakeClock, *recorder) {
 	t.Helper()
 	clock, src, rec := newFakeClock(), newScriptedSource(), newRecorder()
@@ -25,7 +26,10 @@ func newTestSource(t *testing.T, opts *TokenSourceOptions) (*TokenSource, *scrip
 	}
 	o.Clock, o.OnError = clock, rec.onError
 	ts := NewTokenSource(src, &o)
-	t.Cleanup(func() { closeAnswering(ts, src) })
+	t.Cleanup(func() {
+		closeAnswering(ts, src)
+		assert.Zero(t, clock.slept(), "calls of Clock.Sleep")
+	})
 	return ts, src, clock, rec
 }
 
@@ -270,21 +274,97 @@ func TestTokenSourceBackgroundRetry(t *testing.T) {
 	for i, step := range steps {
 		src.next(t).answer(nil, step.err)
 		assert.Same(t, step.err, rec.next(t), "OnError, attempt %d", i+1)
-		assert.Equal(t, step.wait, clock.sleep(t), "wait after attempt %d", i+1)
 		assert.Equal(t, step.err, ts.Err())
+		assert.True(t, ts.e.idle(), "nothing waits to retry: attempt %d", i+1)
 
-		// Callers keep the valid token and start nothing while the retry waits.
-		for range 10 {
-			assert.Equal(t, "a", tokenOf(t, ts))
-		}
+		// Until the backoff is over, callers keep the valid token on the
+		// cached path and start nothing.
+		clock.Advance(step.wait - time.Nanosecond)
+		burst(t, ts, "a")
+		assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ts.Token() }), "allocations per call during the backoff")
+		assert.True(t, ts.e.idle(), "no request before the backoff is over: attempt %d", i+1)
 		src.none(t)
-		clock.Advance(step.wait)
+
+		// The end of the backoff starts nothing by itself ...
+		clock.Advance(time.Nanosecond)
+		assert.True(t, ts.e.idle())
+		src.none(t)
+		// ... the next callers start exactly one retry and keep the token.
+		burst(t, ts, "a")
 	}
 	src.next(t).answer(token("b", clock.Now(), 2*time.Hour), nil)
 	ts.e.waitFlight()
 	assert.Equal(t, "b", tokenOf(t, ts))
 	assert.NoError(t, ts.Err())
 	assert.True(t, ts.e.idle())
+	src.none(t)
+}
+
+// autoClock is a Clock like epictest.Clock: Sleep moves the time on at
+// once, as if the wait had passed.
+type autoClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *autoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *autoClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(max(d, 0))
+	return nil
+}
+
+func (c *autoClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func TestTokenSourceFailuresNeverMoveAutoClock(t *testing.T) {
+	clock, src, rec := &autoClock{now: t0}, newScriptedSource(), newRecorder()
+	ts := NewTokenSource(src, &TokenSourceOptions{Clock: clock, OnError: rec.onError})
+	t.Cleanup(func() { closeAnswering(ts, src) })
+	ts.SetToken(token("a", t0, 2*time.Hour))
+	at := t0.Add(2*time.Hour - DefaultExpiryDelta - 5*time.Minute) // window opens
+	clock.set(at)
+
+	// Three failed refreshes in the window, each retried once the test
+	// (and only the test) has moved the clock past its backoff.
+	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		assert.Equal(t, "a", tokenOf(t, ts))
+		src.next(t).answer(nil, errUnavailable)
+		rec.next(t)
+		ts.e.waitFlight()
+		for range 10 {
+			assert.Equal(t, "a", tokenOf(t, ts))
+		}
+		assert.Equal(t, at, clock.Now(), "clock moved by the TokenSource after failure %d", i+1)
+		assert.True(t, ts.e.idle())
+		src.none(t)
+		at = at.Add(wait)
+		clock.set(at)
+	}
+
+	// Past the token's life too: the failure is returned, the clock stays.
+	expired := t0.Add(2 * time.Hour)
+	clock.set(expired)
+	ch := async(ts, context.Background())
+	src.next(t).answer(nil, errUnavailable)
+	assert.Same(t, errUnavailable, receive(t, ch).err)
+	rec.next(t)
+	_, err := ts.Token()
+	assert.Same(t, errUnavailable, err)
+	assert.Equal(t, expired, clock.Now())
+	src.none(t)
 }
 
 func TestTokenSourceSetTokenDuringFailingRefresh(t *testing.T) {
@@ -298,14 +378,20 @@ func TestTokenSourceSetTokenDuringFailingRefresh(t *testing.T) {
 	ts.SetToken(b)
 	req.answer(nil, errUnavailable) // the refresh of "a" fails after all
 	rec.next(t)
-	clock.Advance(clock.sleep(t))
+	ts.e.waitFlight()
+	assert.Equal(t, errUnavailable, ts.Err())
 
-	// The retry finds "b" not due yet and waits for its window.
+	// The backoff is over, but "b" is not due yet: callers get it and
+	// start nothing until its window opens.
 	bRefreshAt := b.Expiry.Add(-DefaultExpiryDelta - 5*time.Minute)
-	assert.Equal(t, bRefreshAt.Sub(clock.Now()), clock.sleep(t))
-	assert.Equal(t, "b", tokenOf(t, ts))
-	src.none(t)
+	for _, at := range []time.Time{clock.Now().Add(time.Second), bRefreshAt.Add(-time.Nanosecond)} {
+		clock.Set(at)
+		assert.Equal(t, "b", tokenOf(t, ts))
+		assert.True(t, ts.e.idle())
+		src.none(t)
+	}
 	clock.Set(bRefreshAt)
+	assert.Equal(t, "b", tokenOf(t, ts))
 	src.next(t).answer(token("c", clock.Now(), time.Hour), nil)
 	ts.e.waitFlight()
 	assert.Equal(t, "c", tokenOf(t, ts))
@@ -356,7 +442,13 @@ func TestTokenSourceRetryAfterBeyondExpiry(t *testing.T) {
 	throttled := &Error{StatusCode: http.StatusTooManyRequests, ErrorCode: ErrorCodeThrottled, RetryAfter: 10 * time.Minute}
 	src.next(t).answer(nil, throttled)
 	rec.next(t)
-	assert.True(t, ts.e.idle(), "no retry is scheduled past the token's life")
+	// The wait ends after the token's life: no retry while it is valid.
+	clock.Set(validTo.Add(-time.Nanosecond))
+	for range 10 {
+		assert.Equal(t, "a", tokenOf(t, ts))
+	}
+	assert.True(t, ts.e.idle())
+	src.none(t)
 
 	clock.Set(validTo)
 	_, err := ts.Token()
@@ -380,9 +472,15 @@ func TestTokenSourceLoginRequired(t *testing.T) {
 	loginErr := fmt.Errorf("%w: %w", ErrLoginRequired, invalid)
 	src.next(t).answer(nil, loginErr)
 	assert.ErrorIs(t, rec.next(t), ErrLoginRequired)
-	assert.True(t, ts.e.idle(), "login required is not retried")
+	ts.e.waitFlight()
 
-	assert.Equal(t, "a", tokenOf(t, ts), "the token is served while valid")
+	// Login required is not retried, however long callers keep asking.
+	for _, later := range []time.Duration{0, time.Second, 30 * time.Second} {
+		clock.Advance(later)
+		assert.Equal(t, "a", tokenOf(t, ts), "the token is served while valid")
+		assert.True(t, ts.e.idle())
+	}
+	src.none(t)
 	for _, later := range []time.Duration{time.Minute, time.Hour, 24 * time.Hour} {
 		clock.Advance(later)
 		_, err := ts.Token()
@@ -539,19 +637,21 @@ func TestTokenSourceTokenWithoutExpiry(t *testing.T) {
 }
 
 func TestTokenSourceClose(t *testing.T) {
-	t.Run("drops a scheduled retry", func(t *testing.T) {
+	t.Run("drops a pending retry", func(t *testing.T) {
 		ts, src, clock, rec := newTestSource(t, nil)
-		startRetry(t, ts, src, clock, rec)
+		failEarlyRefresh(t, ts, src, clock, rec)
 		ts.Close()
-		assert.True(t, ts.e.idle())
+		clock.Advance(time.Second) // the backoff is over
 
 		assert.Equal(t, "a", tokenOf(t, ts), "a valid token is still served")
+		assert.True(t, ts.e.idle(), "and no retry starts")
 		clock.Set(t0.Add(time.Hour))
 		_, err := ts.Token()
 		assert.ErrorIs(t, err, ErrClosed)
 		src.none(t)
 	})
 	t.Run("lets the request in flight finish and save", func(t *testing.T) {
+		requireEngineGoroutines(t, 0)
 		store := &blockingStore{saves: make(chan *oauth2.Token, 1), done: make(chan error, 1)}
 		store.done <- nil
 		ts, src, _, _ := newTestSource(t, &TokenSourceOptions{Store: store})
@@ -562,9 +662,11 @@ func TestTokenSourceClose(t *testing.T) {
 			ts.Close()
 			close(closed)
 		}()
+		requireEngineGoroutines(t, 1) // the request, which Close waits for
 		req.answer(token("a", t0, time.Hour), nil)
 		assert.Equal(t, "a", (<-store.saves).AccessToken)
-		<-closed
+		recv(t, closed, "Close to return")
+		requireEngineGoroutines(t, 0)
 		assert.Equal(t, "a", receive(t, ch).tok.AccessToken)
 		assert.Equal(t, "a", tokenOf(t, ts))
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"runtime"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -35,8 +34,9 @@ type TokenSourceOptions struct {
 	// request that others share. Default context.Background().
 	Context context.Context
 
-	// Optional. Clock decides when a token has expired and how long to wait
-	// before a retry. Nil means the real clock.
+	// Optional. Clock decides when a token has expired and when a retry is
+	// due. The source only reads Now: it never calls Sleep, so a fake clock
+	// moves only when the test moves it. Nil means the real clock.
 	Clock Clock
 
 	// Optional. EarlyRefresh is how long before the end of a token's usable
@@ -73,24 +73,27 @@ type TokenSourceOptions struct {
 //   - When a token enters its early-refresh window (see
 //     TokenSourceOptions.EarlyRefresh) the first caller starts one request
 //     in the background and every caller keeps getting the still-valid
-//     token. Only once the
-//     token's usable life is over do callers wait, all on the same single
-//     request, each able to give up through its own context
-//     (TokenContext). A caller who gives up never cancels that request: a
+//     token. Only once the token's usable life is over do callers wait, all
+//     on the same single request, each able to give up through its own
+//     context (TokenContext). A caller who gives up never cancels that request: a
 //     refresh that Epic may already have answered with a rotated refresh
 //     token always completes and is cached and saved.
-//   - A failed background refresh is retried after 1 s, 2 s, 4 s ... (at
-//     most 1 min apart, longer if the error's RetryAfter says so) while the
-//     old token is valid. Once it is not, callers get the last error
-//     without a new request until that wait is over, so a failing endpoint
-//     sees one request per wait, never a storm. OnError and Err make the
-//     failures visible.
+//   - A failed background refresh is retried after a backoff of 1 s, 2 s,
+//     4 s ... (at most 1 min, longer if the error's RetryAfter says so)
+//     while the old token is valid. The retry is not on a timer: the first
+//     call after the backoff starts it, in the background like any early
+//     refresh, so a source runs no goroutine while idle and a fake Clock in
+//     tests is never moved by the library. Once the old token is no longer
+//     valid, callers get the last error without a new request until the
+//     backoff is over, so a failing endpoint sees at most one request per
+//     backoff, never a storm. OnError and Err make the failures visible.
 //   - An error matching ErrLoginRequired stops all requests: callers get it
 //     once the cached token is no longer valid, until SetToken gives the
 //     source a new token.
 //
-// Close ends its background work; a source that is dropped without Close
-// ends it too once the garbage collector finds it.
+// Its only goroutine is a request in flight, which ends with the request;
+// Close stops further requests and waits for it. A source that is dropped
+// without Close leaves nothing running once its request has ended.
 type TokenSource struct {
 	e *engine
 }
@@ -109,12 +112,7 @@ func NewTokenSource(src oauth2.TokenSource, opts *TokenSourceOptions) *TokenSour
 	if opts == nil {
 		opts = &TokenSourceOptions{}
 	}
-	e := newEngine(src, opts)
-	ts := &TokenSource{e: e}
-	// Background goroutines hold e, never ts, so a dropped source becomes
-	// unreachable and this cleanup stops them.
-	runtime.AddCleanup(ts, (*engine).shutdown, e)
-	return ts
+	return &TokenSource{e: newEngine(src, opts)}
 }
 
 // Token returns a valid token, renewing it as described on [TokenSource].
@@ -153,8 +151,8 @@ func (s *TokenSource) Peek() *oauth2.Token {
 // failing and the source lives on its cached token.
 func (s *TokenSource) Err() error { return s.e.err() }
 
-// Close stops the source's background work: a scheduled retry is dropped
-// and no request is started any more. A request in flight is allowed to
+// Close stops the source's background work: no request is started any
+// more, so a pending retry is dropped too. A request in flight is allowed to
 // finish, and its token is cached and saved, because Epic may already have
 // rotated the refresh token; Close returns when it has. Afterwards the
 // cached token is still returned while valid, and ErrClosed once it is not.
