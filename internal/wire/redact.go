@@ -2,7 +2,9 @@ package wire
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -28,20 +30,34 @@ func secretsOf(req *Request) []string {
 	for _, k := range secretFields {
 		s = append(s, req.Form[k]...)
 	}
-	out := s[:0]
-	for _, v := range s {
-		if len(v) >= minSecretLen {
-			out = append(out, v)
-			// Epic may echo a value URL-encoded (in a URL) as well as raw.
-			if e := url.QueryEscape(v); e != v {
-				out = append(out, e)
-			}
-			if e := url.PathEscape(v); e != v {
+	return expandSecrets(s)
+}
+
+// expandSecrets drops values too short to be secrets and adds the other
+// forms a server may echo a secret in: URL-encoded (in a URL) and
+// JSON-escaped (in a body).
+func expandSecrets(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if len(v) < minSecretLen {
+			continue
+		}
+		out = append(out, v)
+		for _, e := range []string{url.QueryEscape(v), url.PathEscape(v), jsonEscape(v), strings.ReplaceAll(jsonEscape(v), "/", `\/`)} {
+			if e != v && !slices.Contains(out, e) {
 				out = append(out, e)
 			}
 		}
 	}
+	// Longest first, so that a secret containing another is replaced whole.
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
+}
+
+// jsonEscape returns v as it appears inside a JSON string.
+func jsonEscape(v string) string {
+	b, _ := json.Marshal(v)
+	return string(b[1 : len(b)-1])
 }
 
 // RedactString replaces each secret in s.
