@@ -42,9 +42,9 @@ func TestRetrieveTokenRetries(t *testing.T) {
 		form       url.Values
 		policy     *epicoauth.RetryPolicy
 		replies    []reply
-		requests   int               // that reach the server
+		requests   int                // that reach the server
 		waits      [][2]time.Duration // the range of each wait
-		wantStatus int               // of the *epicoauth.Error returned; 0 for a token
+		wantStatus int                // of the *epicoauth.Error returned; 0 for a token
 	}{
 		{
 			name: "client credentials survive two server errors", form: clientCredentials,
