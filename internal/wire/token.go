@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth"
 )
 
 // retrieveOnce sends a token request once and parses the response.
@@ -21,14 +24,20 @@ func retrieveOnce(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	}
 	tok, problem := ParseToken(resp.Body, resp.Received)
 	if problem != "" {
-		e, secrets := newError(resp.HTTP, resp.Body, secretsOf(req))
-		e.Detail = problem
-		if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' {
-			e.Detail += quoteBody(resp.HTTP, body, secrets)
-		}
-		return nil, e
+		return nil, tokenError(resp.HTTP, resp.Body, problem, secretsOf(req))
 	}
 	return tok, nil
+}
+
+// tokenError is the error for a 2xx response that ParseToken rejected with
+// problem: the problem, plus an excerpt when the body is not JSON at all.
+func tokenError(resp *http.Response, body []byte, problem string, secrets []string) *epicoauth.Error {
+	e, secrets := newError(resp, body, secrets)
+	e.Detail = problem
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
+		e.Detail += quoteBody(resp, trimmed, secrets)
+	}
+	return e
 }
 
 // MaxLifetime caps how long a token is trusted, whatever its response says.
