@@ -39,7 +39,9 @@ func secretsOf(req *Request) []string {
 func expandSecrets(values []string) []string {
 	var out []string
 	for _, v := range values {
-		if len(v) < minSecretLen {
+		// A value inside the marker itself cannot be hidden, and
+		// replacing it would mangle the markers already in place.
+		if len(v) < minSecretLen || strings.Contains(Redacted, v) {
 			continue
 		}
 		out = append(out, v)
