@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -11,24 +12,33 @@ import (
 // Redacted replaces every secret in error text and bodies.
 const Redacted = "[REDACTED]"
 
-// secretFields are the form fields whose values are credentials.
-var secretFields = []string{
-	"refresh_token", "secret", "code", "exchange_code", "device_code",
-	"code_verifier", "access_token", "external_auth_token",
-	"continuation_token", "password", "otp", "client_secret", "token",
+// publicFields are the form fields whose values are known not to be
+// credentials. Every other field is treated as secret, so that a grant this
+// package does not know (epicoauth.NewGrant) is redacted too.
+var publicFields = []string{
+	"grant_type", "token_type", "includePerms", "deployment_id", "account_id",
+	"device_id", "external_auth_type", "nonce", "scope", "prompt", "redirect_uri",
+	"client_id", "consumingClientId",
 }
 
 // minSecretLen keeps very short values (which would match ordinary words)
 // from being redacted out of messages. Real Epic secrets are 32+ characters.
 const minSecretLen = 4
 
-// secretsOf lists the values a request must never leak: the credential form
-// fields, the client secret, the bearer token and any extra values.
+// secretsOf lists the values a request must never leak: every form field
+// but the public ones, the client secret (alone and as the Basic header),
+// the bearer token and any extra values.
 func secretsOf(req *Request) []string {
 	s := append([]string(nil), req.Secrets...)
 	s = append(s, req.ClientSecret, req.Bearer)
-	for _, k := range secretFields {
-		s = append(s, req.Form[k]...)
+	if req.ClientSecret != "" {
+		// A server or proxy may echo the Authorization header it got.
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(req.ClientID+":"+req.ClientSecret)))
+	}
+	for k, vs := range req.Form {
+		if !slices.Contains(publicFields, k) {
+			s = append(s, vs...)
+		}
 	}
 	return expandSecrets(s)
 }
