@@ -163,8 +163,8 @@ func FuzzExpiry(f *testing.F) {
 			if secs < -maxSeconds || secs > maxSeconds {
 				t.Fatalf("Seconds %d out of range", secs)
 			}
-			if f, isFloat := v.(float64); isFloat && f == float64(int64(f)) && f > -1e15 && f < 1e15 && secs != int64(f) {
-				t.Fatalf("Seconds(%v) = %d", f, secs)
+			if f, isFloat := v.(float64); isFloat && f == float64(int64(f)) && secs != min(max(int64(f), -maxSeconds), maxSeconds) {
+				t.Fatalf("Seconds(%v) = %d, want it clamped to ±%d", f, secs, maxSeconds)
 			}
 		}
 		if at, ok := Time(v); ok && at.IsZero() {
