@@ -40,7 +40,8 @@ type Request struct {
 	// UserAgent overrides epicoauth.DefaultUserAgent.
 	UserAgent string
 	// Secrets lists values to redact from errors besides the ones Request
-	// already knows are secret (client secret, bearer, credential fields).
+	// already knows are secret (client secret, bearer, every form field
+	// but the public ones such as grant_type).
 	Secrets []string
 	// Clock stamps the response and times retries; nil means the real
 	// clock.
