@@ -53,6 +53,16 @@ type Config struct {
 	// Clock stamps and expires tokens. Optional; nil means the real clock.
 	// Tests inject a fake one (epictest.Clock).
 	Clock epicoauth.Clock
+
+	// Retry says how failed token requests are retried. Optional; nil
+	// means epicoauth's defaults (three attempts), epicoauth.NoRetry()
+	// sends each request once.
+	Retry *epicoauth.RetryPolicy
+
+	// AllowInsecureHTTP lets an Endpoint with a plain http:// URL reach a
+	// host that is not loopback. Optional; without it such requests fail
+	// with epicoauth.ErrInsecureHTTP before anything is sent.
+	AllowInsecureHTTP bool
 }
 
 // Token runs grant once and returns the token: one request, no caching, no
@@ -143,6 +153,9 @@ func (c *Config) request(url string, form url.Values) *wire.Request {
 		Form:         form,
 		UserAgent:    c.UserAgent,
 		Clock:        c.Clock,
+
+		Retry:             c.Retry,
+		AllowInsecureHTTP: c.AllowInsecureHTTP,
 	}
 	if c.DeviceID != "" {
 		req.Header = http.Header{epicoauth.DeviceIDHeader: {c.DeviceID}}

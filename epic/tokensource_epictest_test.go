@@ -168,11 +168,12 @@ func TestTokenSourceOnFake(t *testing.T) {
 			steps: []fakeStep{
 				{
 					event: func(f *fakeEpic, _ *oauth2.Token) {
-						f.srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: time.Minute})
+						// Longer than the retry policy waits (60 s), so the source sees it.
+						f.srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 2 * time.Minute})
 					},
 					grants: []string{"exchange_code"}, wantCode: epicoauth.ErrorCodeThrottled,
 				},
-				{advance: time.Minute - time.Second, wantCode: epicoauth.ErrorCodeThrottled}, // no request before Retry-After
+				{advance: 2*time.Minute - time.Second, wantCode: epicoauth.ErrorCodeThrottled}, // no request before Retry-After
 				{advance: time.Second, grants: []string{"exchange_code"}},
 			},
 		},

@@ -43,19 +43,27 @@ func Example() {
 	// refreshes: 12 device_auth logins: 1
 }
 
-// Make Epic throttle the next token request and see what the caller gets.
+// Make Epic throttle token requests and see what the caller gets: a short
+// wait is absorbed by the library's retry policy, a long one is reported.
 func ExampleServer_Inject() {
 	srv := epictest.NewServer(nil)
 	defer srv.Close()
-	srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 30 * time.Second, Path: epictest.AccountTokenPath})
+	cfg := srv.EpicConfig(srv.DefaultClient())
+	ctx := context.Background()
 
-	_, err := srv.EpicConfig(srv.DefaultClient()).Token(context.Background(), epic.ClientCredentials())
+	srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 30 * time.Second, Path: epictest.AccountTokenPath})
+	_, err := cfg.Token(ctx, epic.ClientCredentials())
+	fmt.Println("30s throttle:", err, "after", srv.Count("client_credentials"), "requests")
+
+	srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: time.Hour, Path: epictest.AccountTokenPath})
+	_, err = cfg.Token(ctx, epic.ClientCredentials())
 	var e *epicoauth.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.StatusCode, e.ErrorCode, e.RetryAfter, e.Temporary())
+		fmt.Println("1h throttle:", e.StatusCode, e.ErrorCode, e.RetryAfter, e.Temporary())
 	}
 	// Output:
-	// 429 errors.com.epicgames.common.throttled 30s true
+	// 30s throttle: <nil> after 2 requests
+	// 1h throttle: 429 errors.com.epicgames.common.throttled 1h0m0s true
 }
 
 // An EOS Connect session for an Epic account, renewed from the account's

@@ -56,6 +56,7 @@ func TestFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFx(t)
 			cfg := f.srv.EpicConfig(f.client)
+			cfg.Retry = epicoauth.NoRetry() // see each fault as the library's retries would
 			tt.fault.Path = epictest.AccountTokenPath
 			tt.fault.Times = 2
 			f.srv.Inject(tt.fault)

@@ -44,15 +44,17 @@ func TestDemo(t *testing.T) {
 		"the first one is refused now: errors.com.epicgames.account.auth_token.invalid_refresh_token",
 		// EOS.
 		"echoed back and matched", "features         Connect, Ecom", "(created by this login: true)",
-		// Throttling, reported and recovered.
+		// Throttling: recovered by the retry policy, then reported.
+		"the retry policy waited the 30s Epic asked for and sent the refresh again (2 refresh requests)",
 		"429 Too Many Requests: errors.com.epicgames.common.throttled",
-		"StatusCode 429, Temporary() true, RetryAfter 30s", "30s later, the same request:",
+		"StatusCode 429, Temporary() true, RetryAfter 1h33m8s",
 		"POST /account/api/oauth/token grant_type=refresh_token",
 		"DELETE /account/api/oauth/sessions/kill/…\n",
 	)
 
 	// Six expiries in the table (the start, five refreshes), then the
-	// throttled refresh retried: every row a 200 with a new access token.
+	// throttled refresh retried by the policy: every row a 200 with a new
+	// access token.
 	rows := regexp.MustCompile(`(?m)^  \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+200 epictoken-demo, 2h0m0s left\s+1, (\d+)$`).FindAllStringSubmatch(out, -1)
 	if assert.Len(t, rows, 7, out) {
 		seen := map[string]bool{}
@@ -70,7 +72,8 @@ func TestDemo(t *testing.T) {
 
 func TestDemoReportsFailures(t *testing.T) {
 	h := newHarness(t)
-	h.f.Inject(epictest.Fault{Kind: epictest.HTMLPage, Status: http.StatusBadGateway})
+	// Every attempt of the retry policy gets the proxy's page.
+	h.f.Inject(epictest.Fault{Kind: epictest.HTMLPage, Status: http.StatusBadGateway, Times: 3})
 	res := h.run("demo")
 	expect(t, res, exitTemporary)
 	assertLines(t, res.stdout, "1. Client credentials")

@@ -56,10 +56,11 @@ func TestSessionCommandsNeedAWorkingDeviceAuth(t *testing.T) {
 			expect(t, res, exitLogin)
 
 			h.saveDeviceAuth(switchClient)
-			h.f.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 5 * time.Second})
+			// Longer than the retry policy waits (60 s), so it reaches the command.
+			h.f.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 5 * time.Minute})
 			res = h.run(append(args, "--fake")...)
 			expect(t, res, exitTemporary)
-			assertLines(t, res.stderr, "Epic asks to wait 5s before trying again.")
+			assertLines(t, res.stderr, "Epic asks to wait 5m0s before trying again.")
 		})
 	}
 }

@@ -186,10 +186,10 @@ func TestTokenErrors(t *testing.T) {
 		{"grant the client may not use", []string{"--grant", "exchange_code", "--client", defaultLoginClient, "--code", "0123456789abcdef0123456789abcdef"}, nil, exitError,
 			[]string{epicoauth.ErrorCodeUnauthorizedClient}},
 		{"throttled", []string{"--grant", "client_credentials", "--client", defaultLoginClient},
-			&epictest.Fault{Kind: epictest.Throttle, RetryAfter: 30 * time.Second}, exitTemporary,
-			[]string{"429 Too Many Requests", epicoauth.ErrorCodeThrottled, "Epic asks to wait 30s before trying again."}},
+			&epictest.Fault{Kind: epictest.Throttle, RetryAfter: 5 * time.Minute}, exitTemporary, // beyond what the retry policy waits
+			[]string{"429 Too Many Requests", epicoauth.ErrorCodeThrottled, "Epic asks to wait 5m0s before trying again."}},
 		{"server error", []string{"--grant", "client_credentials", "--client", defaultLoginClient},
-			&epictest.Fault{Kind: epictest.ServerError, Status: http.StatusServiceUnavailable}, exitTemporary,
+			&epictest.Fault{Kind: epictest.ServerError, Status: http.StatusServiceUnavailable, Times: 3}, exitTemporary, // every attempt of the retry policy
 			[]string{"503 Service Unavailable", "try again later"}},
 	}
 	for _, tt := range tests {

@@ -3,9 +3,11 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
-
+	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,9 +43,11 @@ type errorBody struct {
 
 // ParseError builds the *epicoauth.Error for a failed response whose body has
 // been read. It never fails: a body that is not an Epic error becomes an Error
-// whose Detail quotes a short, redacted excerpt.
+// whose Detail quotes a short, redacted excerpt. Besides secrets (what the
+// request sent), any credential the body itself carries (an access or
+// refresh token in a 200 that also reports an error) is redacted.
 func ParseError(resp *http.Response, body []byte, secrets []string) *epicoauth.Error {
-	e := newError(resp, body, secrets)
+	e, secrets := newError(resp, body, secrets)
 	var eb errorBody
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -57,12 +61,37 @@ func ParseError(resp *http.Response, body []byte, secrets []string) *epicoauth.E
 	return e
 }
 
-func newError(resp *http.Response, body []byte, secrets []string) *epicoauth.Error {
+// newError starts the Error for resp. Its Body keeps neither the request's
+// secrets nor the credentials the body carries, its Response no longer
+// leads to the request's Authorization header or form, and the secrets it
+// returns (the request's and the body's) are what the caller must redact
+// from the fields it fills next.
+func newError(resp *http.Response, body []byte, secrets []string) (*epicoauth.Error, []string) {
+	body, found := redactResponse(body)
+	secrets = slices.Concat(secrets, expandSecrets(found))
 	return &epicoauth.Error{
 		StatusCode: resp.StatusCode,
 		Body:       redactBytes(body, secrets),
-		Response:   resp,
+		Response:   withoutCredentials(resp, secrets),
+	}, secrets
+}
+
+// withoutCredentials returns a copy of resp whose Request carries no
+// Authorization header, no body and no secret in its URL: an Error keeps
+// the response for its status and headers, and hands it on through
+// oauth2.RetrieveError, but never what was sent.
+func withoutCredentials(resp *http.Response, secrets []string) *http.Response {
+	r := *resp
+	if req := resp.Request; req != nil {
+		c := req.Clone(req.Context())
+		c.Header.Del("Authorization")
+		c.Body, c.GetBody, c.Form, c.PostForm, c.MultipartForm = nil, nil, nil, nil, nil
+		if u := c.URL.String(); RedactString(u, secrets) != u {
+			c.URL = &url.URL{Scheme: c.URL.Scheme, Host: c.URL.Host, Path: "/" + Redacted}
+		}
+		r.Request = c
 	}
+	return &r
 }
 
 func fill(e *epicoauth.Error, eb *errorBody, secrets []string) {
@@ -114,34 +143,45 @@ const maxRetryAfter = 24 * time.Hour
 
 // retryAfter reads the wait Epic asked for: the Retry-After header (seconds
 // or an HTTP date), else, on a throttling error, messageVars[0] or the number
-// of seconds in the message.
+// of seconds in the message. The result is between 0 and maxRetryAfter.
 func retryAfter(h http.Header, e *epicoauth.Error) time.Duration {
 	d := time.Duration(0)
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s > 0 {
-			d = time.Duration(s) * time.Second
+		if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+			d = seconds(s)
 		} else if t, err := http.ParseTime(v); err == nil {
-			d = time.Until(t)
+			// Counted from the server's own Date when it sent one, so
+			// that a skewed local clock does not stretch the wait.
+			now := time.Now()
+			if date, err := http.ParseTime(h.Get("Date")); err == nil {
+				now = date
+			}
+			d = t.Sub(now)
 		}
 	}
 	if d <= 0 && (e.ErrorCode == epicoauth.ErrorCodeThrottled || e.StatusCode == http.StatusTooManyRequests) {
 		if len(e.MessageVars) > 0 {
-			if s, err := strconv.Atoi(strings.TrimSpace(e.MessageVars[0])); err == nil && s > 0 {
-				d = time.Duration(s) * time.Second
+			if s, err := strconv.ParseInt(strings.TrimSpace(e.MessageVars[0]), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+				d = seconds(s)
 			}
 		}
 		if d <= 0 {
 			if m := retryAfterSeconds.FindStringSubmatch(e.ErrorMessage); m != nil {
-				if s, err := strconv.Atoi(m[1]); err == nil {
-					d = time.Duration(s) * time.Second
-				}
+				s, _ := strconv.ParseInt(m[1], 10, 64) // MaxInt64 when too long
+				d = seconds(s)
 			}
 		}
 	}
-	if d < 0 {
-		return 0
+	return max(0, min(d, maxRetryAfter))
+}
+
+// seconds converts a count of seconds from a response into a Duration
+// without overflowing: anything past maxRetryAfter is maxRetryAfter.
+func seconds(s int64) time.Duration {
+	if s > int64(maxRetryAfter/time.Second) {
+		return maxRetryAfter
 	}
-	return min(d, maxRetryAfter)
+	return time.Duration(s) * time.Second
 }
 
 // quoteBody describes a body that could not be understood by its content

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/epicoauth/epicoauth"
@@ -31,42 +30,12 @@ func DoJSON[T any](ctx context.Context, req *Request) (T, *Response, error) {
 // credential the body itself carries (a new device auth's secret, an
 // exchange code) is redacted from the error.
 func BadResponse(req *Request, resp *Response, problem string) *epicoauth.Error {
-	secrets := append(secretsOf(req), responseSecrets(resp.Body)...)
-	e := newError(resp.HTTP, resp.Body, secrets)
+	e, secrets := newError(resp.HTTP, resp.Body, secretsOf(req))
 	e.Detail = RedactString(problem, secrets)
 	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || (body[0] != '{' && body[0] != '[') {
 		e.Detail += quoteBody(resp.HTTP, body, secrets)
 	}
 	return e
-}
-
-// responseSecrets lists the string values a JSON body holds under the names
-// of credential fields (secretFields), at any depth. A body that is not JSON
-// yields nothing.
-func responseSecrets(body []byte) []string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, val := range x {
-				if s, ok := val.(string); ok && slices.Contains(secretFields, k) && len(s) >= minSecretLen {
-					out = append(out, s)
-				}
-				walk(val)
-			}
-		case []any:
-			for _, val := range x {
-				walk(val)
-			}
-		}
-	}
-	walk(v)
-	return out
 }
 
 // Expiry is when something ends that Epic says lasts expiresIn seconds

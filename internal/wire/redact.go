@@ -2,46 +2,74 @@ package wire
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
 // Redacted replaces every secret in error text and bodies.
 const Redacted = "[REDACTED]"
 
-// secretFields are the form fields whose values are credentials.
-var secretFields = []string{
-	"refresh_token", "secret", "code", "exchange_code", "device_code",
-	"code_verifier", "access_token", "external_auth_token",
-	"continuation_token", "password", "otp", "client_secret", "token",
+// publicFields are the form fields whose values are known not to be
+// credentials. Every other field is treated as secret, so that a grant this
+// package does not know (epicoauth.NewGrant) is redacted too.
+var publicFields = []string{
+	"grant_type", "token_type", "includePerms", "deployment_id", "account_id",
+	"device_id", "external_auth_type", "nonce", "scope", "prompt", "redirect_uri",
+	"client_id", "consumingClientId",
 }
 
 // minSecretLen keeps very short values (which would match ordinary words)
 // from being redacted out of messages. Real Epic secrets are 32+ characters.
 const minSecretLen = 4
 
-// secretsOf lists the values a request must never leak: the credential form
-// fields, the client secret, the bearer token and any extra values.
+// secretsOf lists the values a request must never leak: every form field
+// but the public ones, the client secret (alone and as the Basic header),
+// the bearer token and any extra values.
 func secretsOf(req *Request) []string {
 	s := append([]string(nil), req.Secrets...)
 	s = append(s, req.ClientSecret, req.Bearer)
-	for _, k := range secretFields {
-		s = append(s, req.Form[k]...)
+	if req.ClientSecret != "" {
+		// A server or proxy may echo the Authorization header it got.
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(req.ClientID+":"+req.ClientSecret)))
 	}
-	out := s[:0]
-	for _, v := range s {
-		if len(v) >= minSecretLen {
-			out = append(out, v)
-			// Epic may echo a value URL-encoded (in a URL) as well as raw.
-			if e := url.QueryEscape(v); e != v {
-				out = append(out, e)
-			}
-			if e := url.PathEscape(v); e != v {
+	for k, vs := range req.Form {
+		if !slices.Contains(publicFields, k) {
+			s = append(s, vs...)
+		}
+	}
+	return expandSecrets(s)
+}
+
+// expandSecrets drops values too short to be secrets and adds the other
+// forms a server may echo a secret in: URL-encoded (in a URL) and
+// JSON-escaped (in a body).
+func expandSecrets(values []string) []string {
+	var out []string
+	for _, v := range values {
+		// A value inside the marker itself cannot be hidden, and
+		// replacing it would mangle the markers already in place.
+		if len(v) < minSecretLen || strings.Contains(Redacted, v) {
+			continue
+		}
+		out = append(out, v)
+		for _, e := range []string{url.QueryEscape(v), url.PathEscape(v), jsonEscape(v), strings.ReplaceAll(jsonEscape(v), "/", `\/`)} {
+			if e != v && !slices.Contains(out, e) {
 				out = append(out, e)
 			}
 		}
 	}
+	// Longest first, so that a secret containing another is replaced whole.
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
+}
+
+// jsonEscape returns v as it appears inside a JSON string.
+func jsonEscape(v string) string {
+	b, _ := json.Marshal(v)
+	return string(b[1 : len(b)-1])
 }
 
 // RedactString replaces each secret in s.

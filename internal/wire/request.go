@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/epicoauth/epicoauth"
@@ -37,10 +40,19 @@ type Request struct {
 	// UserAgent overrides epicoauth.DefaultUserAgent.
 	UserAgent string
 	// Secrets lists values to redact from errors besides the ones Request
-	// already knows are secret (client secret, bearer, credential fields).
+	// already knows are secret (client secret, bearer, every form field
+	// but the public ones such as grant_type).
 	Secrets []string
-	// Clock stamps the response; nil means the real clock.
+	// Clock stamps the response and times retries; nil means the real
+	// clock.
 	Clock epicoauth.Clock
+	// Retry is the retry policy of RetrieveToken; nil means the defaults
+	// (see epicoauth.RetryPolicy). Do sends once.
+	Retry *epicoauth.RetryPolicy
+	// AllowInsecureHTTP lets the request go to a plain http:// URL whose
+	// host is not loopback; without it such a request fails with
+	// epicoauth.ErrInsecureHTTP before anything is sent.
+	AllowInsecureHTTP bool
 }
 
 // Response is a successful (2xx) response.
@@ -57,16 +69,32 @@ type Response struct {
 // Do sends req with the client from ctx and reads the body. A non-2xx
 // status, a body over MaxBodyBytes, or a 2xx JSON object that carries an Epic
 // errorCode or an OAuth error is returned as a redacted *epicoauth.Error.
-// Transport errors are returned with any secret in the URL redacted.
+// Transport errors are returned with any secret in the URL redacted; one
+// raised before any byte of the request was written (a failed dial) also
+// matches errNotSent, which tells RetrieveToken that even a single-use
+// grant may be sent again. A plain http:// URL, or a redirect to one, whose
+// host is not loopback fails with epicoauth.ErrInsecureHTTP unless
+// req.AllowInsecureHTTP.
 func Do(ctx context.Context, req *Request) (*Response, error) {
 	secrets := secretsOf(req)
 	hreq, err := newHTTPRequest(ctx, req)
 	if err != nil {
 		return nil, errors.New(RedactString(err.Error(), secrets))
 	}
-	resp, err := HTTPClient(ctx).Do(hreq)
+	if err := checkURL(hreq.URL, req.AllowInsecureHTTP); err != nil {
+		return nil, err
+	}
+	var wrote atomic.Bool
+	hreq = hreq.WithContext(httptrace.WithClientTrace(hreq.Context(), &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+	}))
+	resp, err := guardRedirects(HTTPClient(ctx), req.AllowInsecureHTTP).Do(hreq)
 	if err != nil {
-		return nil, redactTransportError(err, secrets)
+		err = redactTransportError(err, secrets)
+		if !wrote.Load() && isDialError(err) {
+			err = &notSentError{err}
+		}
+		return nil, err
 	}
 	defer resp.Body.Close()
 	received := epicoauth.ClockOrReal(req.Clock).Now()
@@ -75,7 +103,7 @@ func Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, redactTransportError(fmt.Errorf("epicoauth: reading response: %w", err), secrets)
 	}
 	if len(body) > MaxBodyBytes {
-		e := newError(resp, nil, secrets)
+		e, _ := newError(resp, nil, secrets)
 		e.Detail = fmt.Sprintf("response body exceeds %d bytes", MaxBodyBytes)
 		return nil, e
 	}
@@ -170,3 +198,25 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// errNotSent is matched (errors.Is) by a transport error raised before any
+// byte of the request was written.
+var errNotSent = errors.New("epicoauth: request not sent")
+
+// notSentError marks such an error without changing its text.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string   { return e.err.Error() }
+func (e *notSentError) Unwrap() []error { return []error{e.err, errNotSent} }
+
+// isDialError reports whether err comes from opening a connection (DNS, TCP
+// connect, proxy connect): the only transport failures after which the
+// server cannot have seen the request.
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,12 +19,6 @@ import (
 	"github.com/epicoauth/epicoauth"
 )
 
-// fortnitePCGameClient, a public client the fact sheet lists.
-const (
-	testClientID     = "ec684b8c687f479fadea3cb2ad83f5c6"
-	testClientSecret = "e1f31c211f28413186262d37a13fc84d"
-)
-
 // fixedClock is an epicoauth.Clock that always says the same time.
 type fixedClock time.Time
 
@@ -36,13 +28,6 @@ func (c fixedClock) Sleep(ctx context.Context, _ time.Duration) error { return c
 // arrival is when fixedClock says responses arrive: years after the
 // fixtures' expires_at, so a test can tell the two apart.
 var arrival = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
 
 // seen is what a test server recorded of one request.
 type seen struct {

@@ -13,9 +13,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// RetrieveToken posts a token request (req.Form holds grant_type and the
-// grant's fields) and parses the response into a token.
-func RetrieveToken(ctx context.Context, req *Request) (*oauth2.Token, error) {
+// retrieveOnce sends a token request once and parses the response.
+func retrieveOnce(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	resp, err := Do(ctx, req)
 	if err != nil {
 		return nil, err
@@ -27,11 +26,37 @@ func RetrieveToken(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	return tok, nil
 }
 
+// MaxLifetime caps how long a token is trusted, whatever its response says.
+// Epic's access tokens last at most 8 hours; a longer lifetime is a garbled
+// or hostile response, and believing it would cache a token long after
+// Epic stopped accepting it. The cost of the cap is one early renewal.
+const MaxLifetime = 24 * time.Hour
+
 // ParseToken turns a token response body into an *oauth2.Token whose Extra
-// holds every raw field. Expiry is counted from received (when the response
-// arrived) by expires_in, so a skewed server clock does not matter; without a
-// usable expires_in it falls back to expires_at (an ISO 8601 string or epoch
-// seconds). On failure it returns a description of what is wrong.
+// holds every raw field. On failure it returns a description of what is
+// wrong, and RetrieveToken returns it as an *epicoauth.Error.
+//
+// Once a response carries a usable access token, Epic has very likely spent
+// the grant (a refresh token rotates, a code is used up), so a broken
+// optional field never throws the token away:
+//
+//   - not a JSON object, invalid or truncated JSON, a key repeated at the
+//     top level (Epic never sends one; two values means a hostile or broken
+//     intermediary and no way to know which is true), access_token missing,
+//     empty, not a string or holding characters an HTTP header cannot
+//     carry: failure;
+//   - token_type or refresh_token of the wrong type: ignored, as if absent;
+//   - expires_in, a positive number of seconds (or a numeric string),
+//     counts from received, when the response arrived, so a skewed server
+//     clock does not matter; it is capped at MaxLifetime;
+//   - else expires_at, an ISO 8601 string or epoch seconds, capped at
+//     received+MaxLifetime; one in the past gives an expired token;
+//   - else, when either field was sent but is unusable (zero, negative,
+//     absurd, of the wrong type), the token is expired on arrival: the
+//     caller of Config.Token may use it at once, but no TokenSource keeps
+//     it;
+//   - else, with neither field sent, the token has no expiry, as in
+//     golang.org/x/oauth2.
 func ParseToken(body []byte, received time.Time) (tok *oauth2.Token, problem string) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -39,49 +64,57 @@ func ParseToken(body []byte, received time.Time) (tok *oauth2.Token, problem str
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return nil, "response is not valid JSON: " + err.Error()
+		return nil, "response is not valid JSON: " + excerpt(err.Error())
+	}
+	if k := scanJSON(trimmed).dupKey; k != "" {
+		return nil, fmt.Sprintf("response repeats the key %q", excerpt(k))
 	}
 	access, ok := raw["access_token"].(string)
-	if !ok {
-		if _, present := raw["access_token"]; present {
-			return nil, "access_token is not a string"
-		}
+	switch {
+	case !ok && raw["access_token"] != nil:
+		return nil, "access_token is not a string"
+	case !ok:
 		return nil, "response has no access_token"
-	}
-	if access == "" {
+	case access == "":
 		return nil, "access_token is empty"
+	case !headerSafe(access):
+		return nil, "access_token has characters an HTTP header cannot carry"
 	}
 	tok = &oauth2.Token{AccessToken: access}
-	if v, present := raw["token_type"]; present {
-		s, ok := v.(string)
-		if !ok {
-			return nil, "token_type is not a string"
-		}
-		tok.TokenType = s
-	}
-	if v, present := raw["refresh_token"]; present && v != nil {
-		s, ok := v.(string)
-		if !ok {
-			return nil, "refresh_token is not a string"
-		}
-		tok.RefreshToken = s
-	}
-	if v, present := raw["expires_in"]; present && v != nil {
-		secs, ok := Seconds(v)
-		if !ok {
-			return nil, fmt.Sprintf("expires_in is not a number of seconds: %v", v)
-		}
-		if secs > 0 {
-			tok.ExpiresIn = secs
-			tok.Expiry = received.Add(time.Duration(secs) * time.Second)
-		}
-	}
-	if tok.Expiry.IsZero() {
-		if t, ok := Time(raw["expires_at"]); ok {
-			tok.Expiry = t
-		}
-	}
+	tok.TokenType, _ = raw["token_type"].(string)
+	tok.RefreshToken, _ = raw["refresh_token"].(string)
+	tok.Expiry, tok.ExpiresIn = expiry(raw, received)
 	return tok.WithExtra(raw), ""
+}
+
+// expiry applies ParseToken's expiry rules; the second result is the
+// lifetime in seconds when it came from expires_in, else 0.
+func expiry(raw map[string]any, received time.Time) (time.Time, int64) {
+	if secs, ok := Seconds(raw["expires_in"]); ok && secs > 0 {
+		secs = min(secs, int64(MaxLifetime/time.Second))
+		return received.Add(time.Duration(secs) * time.Second), secs
+	}
+	if t, ok := Time(raw["expires_at"]); ok {
+		if limit := received.Add(MaxLifetime); t.After(limit) {
+			t = limit
+		}
+		return t, 0
+	}
+	if raw["expires_in"] != nil || raw["expires_at"] != nil {
+		return received, 0
+	}
+	return time.Time{}, 0
+}
+
+// headerSafe reports whether s is made of VSCHARs (RFC 6749 appendix A),
+// which an Authorization header can carry as they are.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // maxSeconds bounds a lifetime in seconds so that it fits a time.Duration
@@ -122,7 +155,8 @@ func Seconds(v any) (int64, bool) {
 
 // Time reads an instant the way Epic writes it: an ISO 8601 / RFC 3339 string
 // (usually with milliseconds and Z), or a NumericDate (epoch seconds) as the
-// EOS documentation describes.
+// EOS documentation describes. The zero instant is refused: callers read a
+// zero Time as "no expiry".
 func Time(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case string:
@@ -131,7 +165,7 @@ func Time(v any) (time.Time, bool) {
 			return time.Time{}, false
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t, true
+			return t, !t.IsZero() // the zero Time means "no expiry" to callers
 		}
 		if secs, ok := Seconds(s); ok && secs > 0 {
 			return time.Unix(secs, 0).UTC(), true

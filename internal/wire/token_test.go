@@ -96,9 +96,8 @@ func TestParseTokenProblems(t *testing.T) {
 		{"no access_token", `{"token_type":"bearer","expires_in":7200}`, "no access_token"},
 		{"access_token not a string", `{"access_token":42}`, "access_token is not a string"},
 		{"access_token empty", `{"access_token":""}`, "access_token is empty"},
-		{"token_type not a string", `{"access_token":"x","token_type":1}`, "token_type is not a string"},
-		{"refresh_token not a string", `{"access_token":"x","refresh_token":{}}`, "refresh_token is not a string"},
-		{"expires_in not a number", `{"access_token":"x","expires_in":"soon"}`, "expires_in is not a number"},
+		// Wrong-typed token_type, refresh_token and expires_in are not
+		// problems: see TestHostileTokenResponses for their outcomes.
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
