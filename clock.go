@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// Clock tells the time and waits. Token sources use it to decide when a
-// token has expired, retries and device-code polling use it to wait. Every
+// Clock tells the time and waits. Token sources only read Now, to decide
+// when a token has expired and when a failed renewal may be retried; the
+// retry policy of a single token request and device-code polling wait with
+// Sleep, within the caller's call. Every
 // Clock field in this module is optional and nil means the real clock;
 // epictest.Clock is a fake one that lets tests run hours of token lifetime in
 // milliseconds.
