@@ -130,6 +130,13 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Is makes errors.Is(err, ErrLoginRequired) true for an Error that
+// RequiresLogin, so a single request (Config.Token) answers the same check as
+// a token source, which wraps its Error with ErrLoginRequired.
+func (e *Error) Is(target error) bool {
+	return target == ErrLoginRequired && e.RequiresLogin()
+}
+
 // Unwrap returns the equivalent *[oauth2.RetrieveError], so that
 // errors.As(err, &*oauth2.RetrieveError) works as with plain x/oauth2.
 func (e *Error) Unwrap() error {

@@ -1,6 +1,7 @@
 package epicoauth_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -140,6 +141,27 @@ func TestErrorMessage(t *testing.T) {
 				assert.Equal(t, tt.want, fmt.Sprintf(verb, tt.err), verb)
 			}
 			assert.Equal(t, fmt.Sprintf("%q", tt.want), fmt.Sprintf("%q", tt.err))
+		})
+	}
+}
+
+func TestErrorIsLoginRequired(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *epicoauth.Error
+		want bool
+	}{
+		{"rejected refresh token", &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeInvalidRefreshToken, OAuthError: "invalid_grant"}, true},
+		{"corrective action", &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeCorrectiveActionRequired}, true},
+		{"throttled", &epicoauth.Error{StatusCode: 429, ErrorCode: epicoauth.ErrorCodeThrottled}, false},
+		{"pending device code", &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeAuthorizationPending, OAuthError: "invalid_grant"}, false},
+		{"bad client", &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeInvalidClient, OAuthError: "invalid_client"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, errors.Is(tt.err, epicoauth.ErrLoginRequired))
+			assert.Equal(t, tt.want, errors.Is(fmt.Errorf("wrapped: %w", tt.err), epicoauth.ErrLoginRequired))
+			assert.False(t, errors.Is(tt.err, errors.New("epicoauth: login required")), "only the sentinel itself")
 		})
 	}
 }

@@ -52,10 +52,6 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, epicoauth.ErrLoginRequired), errors.Is(err, epic.ErrDeviceCodeExpired):
 		return exitLogin
-	case errors.As(err, &epicErr) && epicErr.RequiresLogin():
-		// One-shot requests (Config.Token, not a TokenSource) return Epic's
-		// error without the ErrLoginRequired wrapper.
-		return exitLogin
 	case errors.As(err, &epicErr) && epicErr.Temporary():
 		return exitTemporary
 	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):

@@ -332,5 +332,5 @@ func TestParseErrorIsLenient(t *testing.T) {
 	assert.Equal(t, "true", e.Intent)
 	assert.Equal(t, "invalid_grant", e.OAuthError)
 	assert.True(t, e.RequiresLogin())
-	assert.False(t, errors.Is(e, epicoauth.ErrLoginRequired), "only token sources add ErrLoginRequired")
+	assert.True(t, errors.Is(e, epicoauth.ErrLoginRequired), "an Error that RequiresLogin matches ErrLoginRequired by itself")
 }
