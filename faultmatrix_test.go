@@ -82,14 +82,27 @@ func (f *matrixFixture) source(t *testing.T, grantType string) *epicoauth.TokenS
 	return ts
 }
 
+// login returns a source for grantType and the token of its first call.
+func (f *matrixFixture) login(t *testing.T, grantType string) (*epicoauth.TokenSource, *oauth2.Token) {
+	t.Helper()
+	ts := f.source(t, grantType)
+	tok, err := ts.Token()
+	require.NoError(t, err)
+	return ts, tok
+}
+
 // pastBackoff moves the clock past any backoff the source set after a
 // failure (at most 1 min, or a throttle's Retry-After), well within a
 // token's 2 h life.
 func (f *matrixFixture) pastBackoff() { f.srv.Clock().Advance(3 * time.Minute) }
 
 // expire moves the clock past the access token's life (2 h) but not the
-// refresh token's (8 h), so the next call refreshes.
-func (f *matrixFixture) expire() { f.srv.Clock().Advance(2*time.Hour + time.Minute) }
+// refresh token's (8 h), so the next call refreshes, and empties the
+// request log.
+func (f *matrixFixture) expire() {
+	f.srv.Clock().Advance(2*time.Hour + time.Minute)
+	f.srv.ResetRequests()
+}
 
 // wantEpicError returns a check that err is an *epicoauth.Error with the
 // given status, error code (if any) and Detail fragment (if any).
@@ -240,15 +253,14 @@ func TestFaultMatrix(t *testing.T) {
 
 func runFaultRow(t *testing.T, tt faultRow) {
 	f := newMatrixFixture(t)
-	ts := f.source(t, tt.grant)
+	var ts *epicoauth.TokenSource
 	var before *oauth2.Token
 	if tt.refresh {
-		tok, err := ts.Token()
-		require.NoError(t, err)
-		before = tok
+		ts, before = f.login(t, tt.grant)
 		f.expire()
+	} else {
+		ts = f.source(t, tt.grant)
 	}
-	f.srv.ResetRequests()
 	tt.fault.Path = tokenPath
 	f.srv.Inject(tt.fault)
 
@@ -378,9 +390,7 @@ func eosThrottleRow(t *testing.T) {
 // ErrLoginRequired after one request, and the live source keeps its session.
 func replayedRefreshRow(t *testing.T) {
 	f := newMatrixFixture(t)
-	ts := f.source(t, "exchange_code")
-	old, err := ts.Token()
-	require.NoError(t, err)
+	ts, old := f.login(t, "exchange_code")
 	f.expire()
 	rotated, err := ts.Token()
 	require.NoError(t, err)
@@ -396,6 +406,7 @@ func replayedRefreshRow(t *testing.T) {
 	assert.Equal(t, epicoauth.ErrorCodeInvalidRefreshToken, e.ErrorCode)
 	f.assertNoSecrets(t, err, old)
 	assert.Equal(t, 1, f.srv.Count("refresh_token"))
+	f.pastBackoff()
 	_, err = stale.Token()
 	require.ErrorIs(t, err, epicoauth.ErrLoginRequired)
 	assert.Len(t, f.srv.Requests(), 1, "login required stops all requests")
@@ -408,7 +419,8 @@ func replayedRefreshRow(t *testing.T) {
 	tok, err = ts.Token()
 	require.NoError(t, err)
 	assert.NotEqual(t, rotated.AccessToken, tok.AccessToken)
-	assert.Equal(t, 2, f.srv.Count("refresh_token"))
+	assert.Equal(t, 1, f.srv.Count("refresh_token"), "the live source refreshes once, with its rotated token")
+	assert.Equal(t, rotated.RefreshToken, f.srv.Requests()[0].Form.Get("refresh_token"))
 	assert.Zero(t, f.srv.Count("exchange_code"))
 }
 
@@ -416,12 +428,9 @@ func replayedRefreshRow(t *testing.T) {
 // revoked logs in again with the device auth, once, without a person.
 func revokedRefreshRow(t *testing.T) {
 	f := newMatrixFixture(t)
-	ts := f.source(t, "device_auth")
-	tok, err := ts.Token()
-	require.NoError(t, err)
+	ts, tok := f.login(t, "device_auth")
 	require.True(t, f.srv.RevokeRefreshToken(tok.RefreshToken))
 	f.expire()
-	f.srv.ResetRequests()
 	again, err := ts.Token()
 	require.NoError(t, err)
 	assert.NotEqual(t, tok.AccessToken, again.AccessToken)
@@ -434,12 +443,9 @@ func revokedRefreshRow(t *testing.T) {
 // session it started: the source refreshes without touching it.
 func deviceAuthRevokedAliveRow(t *testing.T) {
 	f := newMatrixFixture(t)
-	ts := f.source(t, "device_auth")
-	_, err := ts.Token()
-	require.NoError(t, err)
+	ts, _ := f.login(t, "device_auth")
 	require.True(t, f.srv.DeleteDeviceAuth(f.da.AccountID, f.da.DeviceID))
 	f.expire()
-	f.srv.ResetRequests()
 	tok, err := ts.Token()
 	require.NoError(t, err)
 	assertFresh(t, f.srv.Clock(), tok)
@@ -452,14 +458,11 @@ func deviceAuthRevokedAliveRow(t *testing.T) {
 // after one refresh and one device_auth request, and no request after that.
 func deviceAuthRevokedDeadRow(t *testing.T) {
 	f := newMatrixFixture(t)
-	ts := f.source(t, "device_auth")
-	tok, err := ts.Token()
-	require.NoError(t, err)
+	ts, tok := f.login(t, "device_auth")
 	require.True(t, f.srv.DeleteDeviceAuth(f.da.AccountID, f.da.DeviceID))
 	require.True(t, f.srv.RevokeSession(tok.AccessToken))
 	f.expire()
-	f.srv.ResetRequests()
-	_, err = ts.Token()
+	_, err := ts.Token()
 	require.ErrorIs(t, err, epicoauth.ErrLoginRequired)
 	var e *epicoauth.Error
 	require.ErrorAs(t, err, &e)
