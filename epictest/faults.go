@@ -1,6 +1,7 @@
 package epictest
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,11 +30,21 @@ const (
 	// may silently retry an idempotent request (GET, DELETE) on a fresh
 	// connection, which the log then shows as a second request.
 	DropConnection
+	// HugeBody answers 200 with a JSON-looking body of HugeBodySize bytes,
+	// far over any sane token response, to exercise body limits.
+	HugeBody
+	// MalformedJSON answers 200 with a token response cut off mid-value,
+	// as a truncated proxy response looks.
+	MalformedJSON
 )
+
+// HugeBodySize is the size of a HugeBody fault's body: 10 MiB.
+const HugeBodySize = 10 << 20
 
 var faultNames = map[FaultKind]string{
 	NoFault: "NoFault", Throttle: "Throttle", ServerError: "ServerError",
 	HTMLPage: "HTMLPage", Delay: "Delay", DropConnection: "DropConnection",
+	HugeBody: "HugeBody", MalformedJSON: "MalformedJSON",
 }
 
 // String returns the constant's name.
@@ -57,7 +68,8 @@ type Fault struct {
 	// as AccountTokenPath; empty means any request.
 	Path string
 	// Optional. Status is the HTTP status of ServerError (default 500) and
-	// HTMLPage (default 502) faults.
+	// HTMLPage (default 502) faults, and of HugeBody and MalformedJSON
+	// faults (default 200).
 	Status int
 	// Optional. RetryAfter is the wait a Throttle fault asks for, in whole
 	// seconds; zero sends no retry value at all.
@@ -133,6 +145,23 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 			panic(http.ErrAbortHandler) // also ends the connection unanswered
 		}
 		_ = conn.Close()
+	case HugeBody:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(statusOr(f.Status, http.StatusOK))
+		prefix := `{"access_token":"`
+		chunk := bytes.Repeat([]byte("a"), 64<<10)
+		_, _ = w.Write([]byte(prefix))
+		// A client that stops reading at its limit ends the writes early.
+		for n := len(prefix); n < HugeBodySize-2; n += len(chunk) {
+			if _, err := w.Write(chunk[:min(len(chunk), HugeBodySize-2-n)]); err != nil {
+				return false
+			}
+		}
+		_, _ = w.Write([]byte(`"}`))
+	case MalformedJSON:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(statusOr(f.Status, http.StatusOK))
+		_, _ = w.Write([]byte(`{"access_token":"` + newHex() + `","expires_in":72`))
 	default:
 		return true
 	}

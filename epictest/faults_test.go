@@ -47,6 +47,16 @@ func TestFaults(t *testing.T) {
 			assert.Contains(t, e.Detail, "not an Epic JSON error")
 			assert.Contains(t, e.Detail, "text/html")
 		}},
+		{"huge body", epictest.Fault{Kind: epictest.HugeBody}, func(t *testing.T, err error) {
+			e := epicErr(t, err)
+			assert.Equal(t, http.StatusOK, e.StatusCode)
+			assert.Contains(t, e.Detail, "exceeds")
+		}},
+		{"malformed JSON", epictest.Fault{Kind: epictest.MalformedJSON}, func(t *testing.T, err error) {
+			e := epicErr(t, err)
+			assert.Equal(t, http.StatusOK, e.StatusCode)
+			assert.Contains(t, e.Detail, "not valid JSON")
+		}},
 		{"dropped connection", epictest.Fault{Kind: epictest.DropConnection}, func(t *testing.T, err error) {
 			var e *epicoauth.Error
 			assert.NotErrorAs(t, err, &e, "a transport error, not an answer")
