@@ -240,19 +240,7 @@ func (e *engine) run(f *flight) {
 }
 
 // fetch asks the underlying source for a token.
-func (e *engine) fetch() (*oauth2.Token, error) {
-	var tok *oauth2.Token
-	var err error
-	if cs, ok := e.src.(ContextTokenSource); ok {
-		tok, err = cs.TokenContext(e.ctx)
-	} else {
-		tok, err = e.src.Token()
-	}
-	if err == nil && tok == nil {
-		err = errors.New("epicoauth: the token source returned neither a token nor an error")
-	}
-	return tok, err
-}
+func (e *engine) fetch() (*oauth2.Token, error) { return TokenFrom(e.ctx, e.src) }
 
 // unusable explains why a token the source just returned cannot be handed
 // out.

@@ -17,6 +17,23 @@ type ContextTokenSource interface {
 	TokenContext(ctx context.Context) (*oauth2.Token, error)
 }
 
+// TokenFrom asks src for a token under ctx: through TokenContext when src is
+// a ContextTokenSource, else through Token. A source that returns neither a
+// token nor an error gets an error, never a nil token.
+func TokenFrom(ctx context.Context, src oauth2.TokenSource) (*oauth2.Token, error) {
+	var tok *oauth2.Token
+	var err error
+	if cs, ok := src.(ContextTokenSource); ok {
+		tok, err = cs.TokenContext(ctx)
+	} else {
+		tok, err = src.Token()
+	}
+	if err == nil && tok == nil {
+		err = errors.New("epicoauth: the token source returned neither a token nor an error")
+	}
+	return tok, err
+}
+
 // DefaultExpiryDelta is how long before its Expiry a token stops being
 // handed out, as in golang.org/x/oauth2 (whose Token.Valid uses 10 s).
 const DefaultExpiryDelta = 10 * time.Second

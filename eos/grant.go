@@ -73,13 +73,7 @@ func (g externalAuthFrom) GrantType() string { return "external_auth" }
 func (g externalAuthFrom) Repeatable() bool  { return true }
 
 func (g externalAuthFrom) Params(ctx context.Context) (url.Values, error) {
-	var tok *oauth2.Token
-	var err error
-	if cs, ok := g.src.(epicoauth.ContextTokenSource); ok {
-		tok, err = cs.TokenContext(ctx)
-	} else {
-		tok, err = g.src.Token()
-	}
+	tok, err := epicoauth.TokenFrom(ctx, g.src)
 	if err != nil {
 		return nil, fmt.Errorf("eos: external credential: %w", err)
 	}
