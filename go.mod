@@ -9,6 +9,11 @@ go 1.24.0
 
 require golang.org/x/oauth2 v0.35.0
 
+require (
+	github.com/gofrs/flock v0.13.0 // indirect
+	golang.org/x/sys v0.37.0 // indirect
+)
+
 // rsc.io/qr draws the QR code of 'epictoken login'. Only cmd/epictoken
 // imports it: programs that import the library never build it.
 require rsc.io/qr v0.2.0
