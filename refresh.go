@@ -48,6 +48,12 @@ type engine struct {
 	store   TokenStore
 	onError func(error)
 
+	// Coordination through a SharedTokenStore (coordinate.go).
+	leaseTimeout time.Duration
+	stop         context.Context // done once Close is called: lease waits end
+	stopNow      context.CancelFunc
+	gen          uint64 // the store generation last seen; the flight's alone
+
 	cur atomic.Pointer[cached]
 	// busy tells callers past refreshAt that there is nothing for them to
 	// start: a request is in flight, login is required, or the source is
@@ -82,10 +88,16 @@ func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
 		window:  opts.EarlyRefresh,
 		store:   opts.Store,
 		onError: opts.OnError,
+
+		leaseTimeout: opts.LeaseTimeout,
 	}
 	if e.ctx == nil {
 		e.ctx = context.Background()
 	}
+	if e.leaseTimeout <= 0 {
+		e.leaseTimeout = DefaultLeaseTimeout
+	}
+	e.stop, e.stopNow = context.WithCancel(context.Background())
 	return e
 }
 
@@ -197,12 +209,17 @@ func (e *engine) startLocked() *flight {
 // only a token that nobody used.
 func (e *engine) run(f *flight) {
 	defer e.wg.Done()
-	tok, err := e.fetch()
 	prev := e.cur.Load()
-	same := err == nil && prev != nil && prev.tok != nil && prev.tok.AccessToken == tok.AccessToken
+	var mine *oauth2.Token
+	if prev != nil {
+		mine = prev.tok
+	}
+	r := e.renew(mine)
+	tok, err := r.tok, r.err
+	same := err == nil && mine != nil && mine.AccessToken == tok.AccessToken
 	changed := err == nil && !same
-	var saveErr error
-	if changed && e.store != nil {
+	saveErr := r.storeErr
+	if changed && !r.storeDone && e.store != nil {
 		if serr := e.store.Save(e.ctx, tok); serr != nil {
 			saveErr = &SaveError{Err: serr}
 		}
@@ -330,5 +347,6 @@ func (e *engine) close() {
 	e.closed = true
 	e.settleLocked()
 	e.mu.Unlock()
+	e.stopNow()
 	e.wg.Wait()
 }

@@ -51,7 +51,37 @@ func (s *Source) Token() (*oauth2.Token, error) { return s.TokenContext(context.
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok, err := s.next(ctx)
+	var refreshErr error
+	if s.last != nil {
+		tok, err := s.refresh(ctx, s.last)
+		if !errors.Is(err, epicoauth.ErrLoginRequired) {
+			return s.keep(tok, err)
+		}
+		refreshErr = err
+	}
+	return s.keep(s.login(ctx, refreshErr))
+}
+
+// RefreshFrom implements epicoauth.SessionRenewer: it refreshes from's
+// session with from's refresh token, never with the grant.
+func (s *Source) RefreshFrom(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep(s.refresh(ctx, from))
+}
+
+// Login implements epicoauth.SessionRenewer: it runs the grant if it may
+// run (repeatable, or not used yet); otherwise it says that a login is
+// required because of cause.
+func (s *Source) Login(ctx context.Context, cause error) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep(s.login(ctx, cause))
+}
+
+// keep makes a new token the one the next TokenContext refreshes. s.mu is
+// held.
+func (s *Source) keep(tok *oauth2.Token, err error) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -59,33 +89,41 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	return tok, nil
 }
 
-func (s *Source) next(ctx context.Context) (*oauth2.Token, error) {
-	if s.last == nil && s.grant != nil && !s.grantUsed {
-		return s.runGrant(ctx)
+// refresh redeems from's refresh token. An error matching
+// epicoauth.ErrLoginRequired says that it is missing, expired or rejected;
+// any other error is temporary and keeps the session. s.mu is held.
+func (s *Source) refresh(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
+	if from == nil || from.RefreshToken == "" {
+		return nil, loginRequired(errors.New("epicoauth: token expired and there is no refresh token to renew it"))
 	}
-	var refreshErr error
-	if s.last != nil && s.last.RefreshToken != "" {
-		if exp := wire.RefreshExpiry(s.last); !exp.IsZero() && !s.clock.Now().Before(exp) {
-			refreshErr = fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339))
-		} else {
-			tok, err := s.fetch(ctx, "refresh_token", url.Values{"refresh_token": {s.last.RefreshToken}})
-			if err == nil {
-				return keepRefreshToken(tok, s.last), nil
-			}
-			var e *epicoauth.Error
-			if !errors.As(err, &e) || !e.RequiresLogin() {
-				return nil, err // temporary: keep the session and let the caller retry
-			}
-			refreshErr = err
+	if exp := wire.RefreshExpiry(from); !exp.IsZero() && !s.clock.Now().Before(exp) {
+		return nil, loginRequired(fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339)))
+	}
+	tok, err := s.fetch(ctx, "refresh_token", url.Values{"refresh_token": {from.RefreshToken}})
+	if err != nil {
+		var e *epicoauth.Error
+		if errors.As(err, &e) && e.RequiresLogin() {
+			return nil, loginRequired(err)
 		}
+		return nil, err // temporary: keep the session and let the caller retry
 	}
+	return keepRefreshToken(tok, from), nil
+}
+
+// login runs the grant if it may run: a first time, or again when it is
+// repeatable. Otherwise it returns cause as an error matching
+// epicoauth.ErrLoginRequired. s.mu is held.
+func (s *Source) login(ctx context.Context, cause error) (*oauth2.Token, error) {
 	if s.grant != nil && (s.grant.Repeatable() || !s.grantUsed) {
 		return s.runGrant(ctx)
 	}
-	if refreshErr == nil {
-		refreshErr = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
+	switch {
+	case cause == nil:
+		cause = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
+	case errors.Is(cause, epicoauth.ErrLoginRequired):
+		return nil, cause
 	}
-	return nil, loginRequired(refreshErr)
+	return nil, loginRequired(cause)
 }
 
 func (s *Source) runGrant(ctx context.Context) (*oauth2.Token, error) {
