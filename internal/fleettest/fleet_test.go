@@ -20,7 +20,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func openFile(path string) (epicoauth.TokenStore, error) { return &epicoauth.FileStore{Path: path}, nil }
+func openFile(path string) (epicoauth.TokenStore, error) {
+	return &epicoauth.FileStore{Path: path}, nil
+}
 
 func requireSharedFileStore(t *testing.T) {
 	if _, ok := any(&epicoauth.FileStore{}).(epicoauth.SharedTokenStore); !ok {
