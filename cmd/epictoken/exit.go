@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"syscall"
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
@@ -54,10 +55,20 @@ func exitCode(err error) int {
 		return exitLogin
 	case errors.As(err, &epicErr) && epicErr.Temporary():
 		return exitTemporary
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &netErr) && !isErrno(netErr), errors.Is(err, context.DeadlineExceeded):
 		return exitTemporary
 	}
 	return exitError
+}
+
+// isErrno tells a bare syscall.Errno, which satisfies net.Error, from a
+// network error: a local file error (a directory at --store, a missing
+// permission) wraps one in an *fs.PathError and is not temporary, whereas
+// the network wraps its errno in a *net.OpError or *url.Error, which
+// errors.As finds first.
+func isErrno(err error) bool {
+	_, ok := err.(syscall.Errno)
+	return ok
 }
 
 // hint is a line of advice printed after an error, by exit code.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 )
 
@@ -143,7 +144,7 @@ func (fs *flagSet) parse(args []string) error {
 			return errHelp
 		}
 		if err != nil {
-			return &usageError{msg: err.Error()}
+			return &usageError{msg: flagErrorMessage(err)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 || len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
@@ -153,6 +154,41 @@ func (fs *flagSet) parse(args []string) error {
 		fs.args = append(fs.args, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagErrorMessage rewrites an error of package flag so that it shows no
+// word of the command line that might be a secret: flag quotes a flag name
+// it does not know ("--<pasted secret>") and the value it could not parse
+// ("--json=<pasted secret>"). Names of defined flags are safe to show.
+func flagErrorMessage(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag " + argName("--"+name)
+	}
+	if s, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return "bad flag syntax " + argName(s)
+	}
+	for _, prefix := range []string{"invalid value ", "invalid boolean value "} {
+		rest, ok := strings.CutPrefix(msg, prefix)
+		if !ok {
+			continue
+		}
+		// flag writes: invalid value %q for flag -NAME: ERR (and "for
+		// -NAME" for booleans). The quoted value is skipped whole.
+		quoted, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return "invalid flag value (not shown: it may be a secret)"
+		}
+		value, _ := strconv.Unquote(quoted)
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest[len(quoted):], " for flag -"), " for -")
+		name, reason, _ := strings.Cut(rest, ": ")
+		msg = "invalid value for --" + name + " (not shown: it may be a secret)"
+		if reason != "" && (value == "" || !strings.Contains(reason, value)) {
+			msg += ": " + reason
+		}
+		return msg
+	}
+	return msg
 }
 
 // printHelp writes the usage and the flags, spelled with two dashes as the
