@@ -42,6 +42,7 @@ func (e *loginError) Is(target error) bool { return target == epicoauth.ErrLogin
 // exitCode classifies err into the exit codes above.
 func exitCode(err error) int {
 	var usage *usageError
+	var curlErr *curlExitError
 	var epicErr *epicoauth.Error
 	var netErr net.Error
 	switch {
@@ -49,6 +50,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &usage):
 		return exitUsage
+	case errors.As(err, &curlErr):
+		return curlErr.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, epicoauth.ErrLoginRequired), errors.Is(err, epic.ErrDeviceCodeExpired):

@@ -23,13 +23,14 @@ func main() {
 // returns the exit code. Output for scripts goes to stdout, messages for
 // people to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	r := &cli{stdout: stdout, stderr: stderr, getenv: getenv, configDir: os.UserConfigDir}
+	r := &cli{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv, configDir: os.UserConfigDir}
 	return r.main(ctx, args)
 }
 
 // cli is one run of the command: its streams and environment, and the
 // hooks tests set.
 type cli struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// configDir finds the user's configuration directory
@@ -50,7 +51,10 @@ type command struct {
 }
 
 // commands lists the subcommands in the order the usage shows them.
-var commands = []*command{demoCommand, tokenCommand, loginCommand, deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand}
+var commands = []*command{
+	demoCommand, tokenCommand, headerCommand, curlCommand, infoCommand, loginCommand,
+	deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand, resetCommand,
+}
 
 func commandNamed(name string) *command {
 	for _, c := range commands {
@@ -79,6 +83,7 @@ Exit status:
   3    a person must log in (again): run 'epictoken login'
   4    temporary: Epic throttled the request, failed or was unreachable
   130  interrupted
+  curl exits with curl's own status when curl fails
 `
 
 // printTopUsage writes the top-level usage.
@@ -130,6 +135,9 @@ type flagSet struct {
 	usage  string
 	stdout io.Writer
 	args   []string // the arguments that are not flags
+	// stopAtArgument ends the flags at the first argument, for commands
+	// whose later arguments belong to another program (curl).
+	stopAtArgument bool
 }
 
 // parse parses args, flags and arguments in any order (flag stops at the
@@ -147,7 +155,7 @@ func (fs *flagSet) parse(args []string) error {
 			return &usageError{msg: flagErrorMessage(err)}
 		}
 		rest := fs.Args()
-		if len(rest) == 0 || len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+		if len(rest) == 0 || fs.stopAtArgument || len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
 			fs.args = append(fs.args, rest...)
 			return nil
 		}
