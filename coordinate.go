@@ -95,7 +95,7 @@ func (e *engine) renewShared(ss SharedTokenStore, mine *oauth2.Token) (r renewal
 		// newest token in sight and save plainly. A holder fenced by
 		// that save adopts it.
 		r.storeErr = &LeaseError{Err: err}
-		l = unleased{ss}
+		l = unleased{ss, e.leaseTimeout}
 	}
 	defer func() {
 		if err := l.Release(e.ctx); err != nil {
@@ -239,15 +239,24 @@ func (e *engine) newer(stored *oauth2.Token, gen uint64, mine *oauth2.Token) boo
 }
 
 // unleased serves a SharedTokenStore whose lease could not be taken through
-// the StoreLease methods: plain Load and Save, generation unknown.
-type unleased struct{ s TokenStore }
+// the StoreLease methods: plain Load and Save, generation unknown, each
+// bounded by the lease timeout (a store's Save may wait for the lease that
+// a hung holder keeps).
+type unleased struct {
+	s       TokenStore
+	timeout time.Duration
+}
 
 func (u unleased) Load(ctx context.Context) (*oauth2.Token, uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, u.timeout)
+	defer cancel()
 	tok, err := u.s.Load(ctx)
 	return tok, 0, err
 }
 
 func (u unleased) SaveIf(ctx context.Context, tok *oauth2.Token, _ uint64) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, u.timeout)
+	defer cancel()
 	return 0, u.s.Save(ctx, tok)
 }
 

@@ -298,20 +298,32 @@ func TestSharedStoreLeaseTimeout(t *testing.T) {
 	a := token("a", t0, time.Hour)
 	store.put(a)
 	ts.SetToken(a)
-	hung := store.take(t) // a holder that never lets go
-	defer func() { _ = hung.Release(context.Background()) }()
+	hung := store.take(t) // a holder that hangs
 	clock.Set(inWindow)
 
 	assert.Equal(t, "a", tokenOf(t, ts))
 	nextStep(t, src, "refresh", "a").answer(token("b", clock.Now(), time.Hour), nil)
 	ts.e.waitFlight()
 	assert.Equal(t, "b", tokenOf(t, ts))
+	err := rec.next(t)
 	var leaseErr *LeaseError
-	require.ErrorAs(t, rec.next(t), &leaseErr)
+	require.ErrorAs(t, err, &leaseErr)
 	assert.ErrorIs(t, leaseErr, context.DeadlineExceeded)
+	var saveErr *SaveError
+	require.ErrorAs(t, err, &saveErr, "the plain save waits for the hung lease no longer than the lease timeout")
 	access, _ := storedAccess(store)
-	assert.Equal(t, "b", access, "saved without the lease")
+	assert.Equal(t, "a", access)
 	assert.Equal(t, []bool{false, true}, store.leaseDeadlines, "the source's wait has a deadline")
+
+	// Once the hung holder lets go, the next renewal saves.
+	require.NoError(t, hung.Release(context.Background()))
+	clock.Set(inWindow.Add(time.Hour - time.Minute))
+	assert.Equal(t, "b", tokenOf(t, ts))
+	nextStep(t, src, "refresh", "b").answer(token("c", clock.Now(), time.Hour), nil)
+	ts.e.waitFlight()
+	access, _ = storedAccess(store)
+	assert.Equal(t, "c", access)
+	assert.NoError(t, ts.Err())
 }
 
 // A lease held elsewhere never makes a caller of a valid token wait; once

@@ -46,16 +46,29 @@ func (s *sharedStore) load(context.Context) (*oauth2.Token, uint64, error) {
 	return s.tok, s.gen, nil
 }
 
-// Save is the plain save of TokenStore: it always writes, and moves the
+// Save is the plain save of TokenStore: like FileStore's, it waits while
+// a lease is held (until ctx is done), then writes and moves the
 // generation on.
-func (s *sharedStore) Save(_ context.Context, tok *oauth2.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.saveErr != nil {
-		return s.saveErr
+func (s *sharedStore) Save(ctx context.Context, tok *oauth2.Token) error {
+	for {
+		s.mu.Lock()
+		if s.saveErr != nil {
+			defer s.mu.Unlock()
+			return s.saveErr
+		}
+		if s.holder == nil {
+			defer s.mu.Unlock()
+			s.putLocked(tok)
+			return nil
+		}
+		freed := s.freed
+		s.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	s.putLocked(tok)
-	return nil
 }
 
 func (s *sharedStore) putLocked(tok *oauth2.Token) {
