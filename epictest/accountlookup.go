@@ -26,7 +26,9 @@ type publicAccountJSON struct {
 }
 
 // ownAccountJSON is what a session sees of its own account, fields in
-// Epic's order; the personal data are placeholders.
+// Epic's order; the personal data are placeholders, and the optional ones
+// (phoneNumber, company, lastDisplayNameChange, guardianChallengeTimestamp)
+// are left out as for an account that never set them.
 type ownAccountJSON struct {
 	ID                         string `json:"id"`
 	DisplayName                string `json:"displayName"`
@@ -46,8 +48,12 @@ type ownAccountJSON struct {
 	MinorVerified              bool   `json:"minorVerified"`
 	MinorExpected              bool   `json:"minorExpected"`
 	MinorStatus                string `json:"minorStatus"`
+	SiweNotificationEnabled    bool   `json:"siweNotificationEnabled"`
 	CabinedMode                bool   `json:"cabinedMode"`
 	HasHashedEmail             bool   `json:"hasHashedEmail"`
+	// LastReviewedSecuritySettings is the login time, as the fake has no
+	// settings page.
+	LastReviewedSecuritySettings string `json:"lastReviewedSecuritySettings"`
 }
 
 func publicAccount(a *Account) publicAccountJSON {
@@ -73,6 +79,7 @@ func (s *Server) getAccount(c *call) reply {
 		ID: a.ID, DisplayName: a.DisplayName, Name: "Epictest", Email: a.ID + "@epictest.invalid",
 		LastLogin: isoTime(ss.created), AgeGroup: "UNKNOWN", Country: "US", LastName: "Player",
 		PreferredLanguage: "en", CanUpdateDisplayName: true, EmailVerified: true, MinorStatus: "NOT_MINOR",
+		LastReviewedSecuritySettings: isoTime(ss.created),
 	})
 }
 
