@@ -15,10 +15,11 @@ var DefaultStart = time.Date(2025, time.January, 1, 12, 0, 0, 0, time.UTC)
 // Clock is a fake epicoauth.Clock. Its time moves only when a test calls
 // Advance or Set, or when code under test calls Sleep, which advances the
 // clock by the whole duration at once and returns; a running clock (see
-// NewRunningClock and Unfreeze) also follows real time between those. Give the same Clock to
-// the Server and to the code under test (Server.EpicConfig does), and a
-// device-code login that polls for ten minutes or a token source that
-// refreshes every two hours runs in microseconds, deterministically.
+// NewRunningClock and Unfreeze) also follows real time between those. Give
+// the same Clock to the Server and to the code under test
+// (Server.EpicConfig does), and a device-code login that polls for ten
+// minutes or a token source that refreshes every two hours runs in
+// microseconds, deterministically.
 //
 // A Clock is safe for concurrent use.
 type Clock struct {
