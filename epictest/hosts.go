@@ -13,6 +13,8 @@ import (
 	"net"
 	"slices"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // EpicHosts are the host names of Epic's services that a client may have
@@ -121,4 +123,16 @@ func serial() *big.Int {
 		panic("epictest: crypto/rand failed: " + err.Error())
 	}
 	return n
+}
+
+// AccountEndpointAt is the account endpoint of a fake at baseURL, such as
+// a running 'epictoken fake' (Server.AccountEndpoint for one in the same
+// process).
+func AccountEndpointAt(baseURL string) oauth2.Endpoint {
+	return oauth2.Endpoint{
+		AuthURL:       baseURL + "/id/authorize",
+		DeviceAuthURL: baseURL + DeviceAuthorizationPath,
+		TokenURL:      baseURL + AccountTokenPath,
+		AuthStyle:     oauth2.AuthStyleInHeader,
+	}
 }

@@ -212,14 +212,7 @@ func (s *Server) DefaultDeployment() Deployment {
 }
 
 // AccountEndpoint is the fake's counterpart of epicoauth.AccountEndpoint.
-func (s *Server) AccountEndpoint() oauth2.Endpoint {
-	return oauth2.Endpoint{
-		AuthURL:       s.URL + "/id/authorize",
-		DeviceAuthURL: s.URL + DeviceAuthorizationPath,
-		TokenURL:      s.URL + AccountTokenPath,
-		AuthStyle:     oauth2.AuthStyleInHeader,
-	}
-}
+func (s *Server) AccountEndpoint() oauth2.Endpoint { return AccountEndpointAt(s.URL) }
 
 // EOSConnectEndpoint is the fake's counterpart of
 // epicoauth.EOSConnectEndpoint.

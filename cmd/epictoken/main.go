@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: 'epictoken fake' runs under process managers.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -49,7 +51,7 @@ type command struct {
 }
 
 // commands lists the subcommands in the order the usage shows them.
-var commands = []*command{demoCommand, tokenCommand, loginCommand, deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand}
+var commands = []*command{demoCommand, tokenCommand, loginCommand, deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand, fakeCommand}
 
 func commandNamed(name string) *command {
 	for _, c := range commands {
@@ -68,8 +70,10 @@ Usage:
 
 Commands:
 %s
-Every command but demo takes --fake, which runs it against an embedded fake
-of Epic's services (offline; see 'epictoken demo') instead of Epic.
+Every command but demo and fake takes --fake, which runs it against an
+embedded fake of Epic's services (offline; see 'epictoken demo') instead of
+Epic, or --fake-url URL (and --ca FILE for HTTPS), which runs it against a
+running 'epictoken fake', so that runs share its accounts and codes.
 
 Exit status:
   0    success

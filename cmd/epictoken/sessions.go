@@ -65,6 +65,7 @@ func (r *cli) deviceAuthCmd(ctx context.Context, fs *flagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if action == "list" {
 		return r.listDeviceAuths(ctx, s)
@@ -160,6 +161,7 @@ func (r *cli) exchangeCodeCmd(ctx context.Context, fs *flagSet, args []string) e
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, true)
 	x, err := s.cfg.CreateExchangeCode(ctx, s.tok, &epic.ExchangeCodeOptions{ConsumingClientID: clientID(*consumer)})
 	if err != nil {
@@ -195,6 +197,7 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	s.cfg.IncludePerms = *perms
 	v, err := s.cfg.Verify(ctx, s.tok)
@@ -260,6 +263,7 @@ func (r *cli) killCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if err := s.cfg.KillSessions(ctx, s.tok, kind); err != nil {
 		return err

@@ -84,7 +84,7 @@ func (r *cli) token(ctx context.Context, fs *flagSet, args []string) error {
 	case "client_credentials":
 		grant = epic.ClientCredentials()
 	case "device_auth":
-		path, err := r.deviceAuthPath(*daPath, cf.fake)
+		path, err := r.deviceAuthPath(*daPath, cf.offline())
 		if err != nil {
 			return err
 		}
@@ -115,8 +115,12 @@ func (r *cli) token(ctx context.Context, fs *flagSet, args []string) error {
 		return err
 	}
 
-	cn := r.connect(cf, c, seed)
+	cn, err := r.connect(cf, c, seed)
+	if err != nil {
+		return err
+	}
 	defer cn.stop()
+	ctx = cn.context(ctx)
 	if *eg1 {
 		cn.cfg.TokenType = "eg1"
 	}
