@@ -132,7 +132,8 @@ func (r *cli) fakeCmd(ctx context.Context, fs *flagSet, args []string) error {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		// %v: a port in use is no network trouble worth retrying (exit 4).
+		return fmt.Errorf("cannot serve: %v", err)
 	}
 	opts := &epictest.Options{Clock: epictest.NewRunningClock(), Clients: []epictest.Client{}, DeviceCodeInterval: *interval, Listener: ln}
 	if len(seed.Deployments) > 0 {
