@@ -166,11 +166,10 @@ func (s *Server) adminState(*http.Request) (any, error) {
 		st.Clients = append(st.Clients, SeedClient{ID: c.ID, Secret: c.Secret, Grants: c.Grants, Service: c.Service, Internal: c.Internal})
 	}
 	for _, a := range s.sortedAccounts() {
-		st.Accounts = append(st.Accounts, SeedAccount{ID: a.ID, DisplayName: a.DisplayName, CorrectiveAction: a.CorrectiveAction})
+		st.Accounts = append(st.Accounts, SeedAccount(*a))
 	}
 	for _, d := range s.deployments {
-		st.Deployments = append(st.Deployments, SeedDeployment{ID: d.ID, ProductID: d.ProductID, SandboxID: d.SandboxID,
-			OrganizationID: d.OrganizationID, Features: d.Features})
+		st.Deployments = append(st.Deployments, SeedDeployment(*d))
 	}
 	return st, nil
 }

@@ -80,18 +80,13 @@ func (s *Server) Seed(seed Seed) (Seed, error) {
 		if a.ID != "" && has(s, s.accounts, a.ID) {
 			return out, fmt.Errorf("epictest: account %s is already registered", a.ID)
 		}
-		added := s.AddAccount(Account{ID: a.ID, DisplayName: a.DisplayName, CorrectiveAction: a.CorrectiveAction})
-		a.ID, a.DisplayName = added.ID, added.DisplayName
-		out.Accounts = append(out.Accounts, a)
+		out.Accounts = append(out.Accounts, SeedAccount(s.AddAccount(Account(a))))
 	}
 	for _, d := range seed.Deployments {
 		if d.ID != "" && has(s, s.deployments, d.ID) {
 			return out, fmt.Errorf("epictest: deployment %s is already registered", d.ID)
 		}
-		added := s.AddDeployment(Deployment{ID: d.ID, ProductID: d.ProductID, SandboxID: d.SandboxID,
-			OrganizationID: d.OrganizationID, Features: d.Features})
-		out.Deployments = append(out.Deployments, SeedDeployment{ID: added.ID, ProductID: added.ProductID,
-			SandboxID: added.SandboxID, OrganizationID: added.OrganizationID, Features: added.Features})
+		out.Deployments = append(out.Deployments, SeedDeployment(s.AddDeployment(Deployment(d))))
 	}
 	for _, d := range seed.DeviceAuths {
 		if id, ok := names[d.ClientID]; ok {

@@ -169,8 +169,7 @@ func (r *cli) fakeCmd(ctx context.Context, fs *flagSet, args []string) error {
 		return usagef("--seed %s: %v", *seedPath, err)
 	}
 	if len(seed.Deployments) == 0 {
-		d := srv.DefaultDeployment()
-		seeded.Deployments = []epictest.SeedDeployment{{ID: d.ID, ProductID: d.ProductID, SandboxID: d.SandboxID, OrganizationID: d.OrganizationID, Features: d.Features}}
+		seeded.Deployments = []epictest.SeedDeployment{epictest.SeedDeployment(srv.DefaultDeployment())}
 	}
 	if len(seeded.Accounts) > 0 && *approveAfter >= 0 {
 		srv.AutoApproveDeviceCodes(seeded.Accounts[0].ID, *approveAfter)
