@@ -23,6 +23,7 @@ func (s *Server) webRoutes() {
 	s.mux.HandleFunc("GET /id/api/redirect", s.redirectAPI)
 	s.mux.HandleFunc("GET /id/continue", s.continuePage)
 	s.mux.HandleFunc("POST /id/continue", s.continueDone)
+	s.mux.HandleFunc("POST /activate", s.activateApprove)
 }
 
 // authorizePage serves GET /id/authorize?client_id=...&redirect_uri=...
