@@ -200,3 +200,25 @@ func TestHostsTLS(t *testing.T) {
 	require.NoError(t, err, "HTTPClient trusts the certificate")
 	resp.Body.Close()
 }
+
+func TestShutdown(t *testing.T) {
+	srv := epictest.NewServer(nil)
+	client := srv.HTTPClient()
+	srv.Inject(epictest.Fault{Kind: epictest.Delay, Delay: 50 * time.Millisecond})
+	done := make(chan int)
+	go func() {
+		resp, err := client.Get(srv.URL + "/account/api/oauth/verify")
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	require.Eventually(t, func() bool { return len(srv.Requests()) == 1 }, 5*time.Second, time.Millisecond)
+	require.NoError(t, srv.Shutdown(context.Background()))
+	assert.Equal(t, 401, <-done, "the request in progress was answered")
+	_, err := client.Get(srv.URL + "/account/api/oauth/verify")
+	assert.Error(t, err, "no longer serving")
+	srv.Close() // still safe
+}

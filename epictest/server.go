@@ -175,11 +175,11 @@ func (s *Server) Close() {
 
 // Shutdown stops the server gracefully, as http.Server.Shutdown does: it
 // stops accepting connections and waits, until ctx ends, for the requests
-// in progress (a Delay fault ends at once). Then it closes the server.
+// in progress to be answered (a Delay fault runs its course, at most
+// MaxDelay). Then it closes the server.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closeOnce.Do(func() { close(s.closed) })
 	err := s.ts.Config.Shutdown(ctx)
-	s.ts.Close()
+	s.Close()
 	return err
 }
 
