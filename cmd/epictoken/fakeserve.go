@@ -103,7 +103,7 @@ type fakeCode struct {
 const maxSeedFile = 4 << 20
 
 func (r *cli) fakeCmd(ctx context.Context, fs *flagSet, args []string) error {
-	addr := fs.String("addr", "127.0.0.1:0", "listen on `HOST:PORT` (port 0 picks a free one; 0.0.0.0:PORT serves other machines)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen on `HOST:PORT` (port 0 picks a free one; 0.0.0.0:PORT serves other machines, and its admin API has no password)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate for Epic's host names")
 	caOut := fs.String("ca-out", "", "with --tls, write the CA certificate (PEM) to `FILE` (default a temporary file, removed on exit)")
 	var hosts stringList
