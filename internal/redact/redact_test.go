@@ -1,0 +1,32 @@
+package redact
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://evil.example:8443/token?refresh_token=rt0SECRET#frag", "https://evil.example:8443/token?[REDACTED]"},
+		{"https://user:pw@evil.example/p", "https://evil.example/p"},
+		{"https://evil.example/p?", "https://evil.example/p?[REDACTED]"},
+		{"/relative/path?code=x", "/relative/path?[REDACTED]"},
+		{"https://account-public-service-prod.ol.epicgames.com/account/api/oauth/token", "https://account-public-service-prod.ol.epicgames.com/account/api/oauth/token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			u, err := url.Parse(tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, URL(u))
+		})
+	}
+	assert.Empty(t, URL(nil))
+}
+
+func TestValue(t *testing.T) {
+	assert.Equal(t, "", Value(""))
+	assert.Equal(t, Marker, Value("s3cret"))
+}
