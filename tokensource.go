@@ -3,7 +3,6 @@ package epicoauth
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -174,18 +173,3 @@ func (s *TokenSource) Err() error { return s.e.err() }
 // rotated the refresh token; Close returns when it has. Afterwards the
 // cached token is still returned while valid, and ErrClosed once it is not.
 func (s *TokenSource) Close() { s.e.close() }
-
-// NewClient returns an HTTP client that authorizes every request with a
-// token from src. Unlike oauth2.NewClient it does not wrap src in a second
-// cache (oauth2.ReuseTokenSource), which would judge expiry by the real clock
-// instead of the source's. The client's transport comes from the
-// *http.Client in ctx (oauth2.HTTPClient), else http.DefaultTransport.
-func NewClient(ctx context.Context, src oauth2.TokenSource) *http.Client {
-	base := http.DefaultTransport
-	if ctx != nil {
-		if c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && c != nil && c.Transport != nil {
-			base = c.Transport
-		}
-	}
-	return &http.Client{Transport: &oauth2.Transport{Source: src, Base: base}}
-}
