@@ -144,6 +144,9 @@ func FuzzParseError(f *testing.F) {
 		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
 			t.Fatalf("RetryAfter %v out of range", e.RetryAfter)
 		}
+		if h := strings.TrimSpace(retryAfterHeader); strings.HasPrefix(h, "-") && !isThrottled(e) && e.RetryAfter != 0 {
+			t.Fatalf("negative Retry-After %q read as %v", h, e.RetryAfter)
+		}
 		if status >= 500 && !e.Temporary() {
 			t.Fatal("a server error is temporary")
 		}
