@@ -284,7 +284,7 @@ func TestRetryAfter(t *testing.T) {
 		{"minus zero is ignored", 429, "-0", bare, 0},
 		{"fraction is ignored", 429, "1.5", bare, 0},
 		{"date in the past is ignored", 429, "Wed, 21 Oct 2015 07:28:00 GMT", bare, 0},
-		{"negative header on a 503", 503, "-9223372036", []byte(`{"errorCode":"errors.com.epicgames.common.server_error","errorMessage":"down"}`), 0},
+		{"negative header on a 503", 503, "-36028797018963938", []byte(`{"errorCode":"errors.com.epicgames.common.server_error","errorMessage":"down"}`), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
