@@ -50,7 +50,7 @@ func TestParseTokenExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken(tt.body, arrival)
+			tok, problem, _ := ParseToken(tt.body, arrival)
 			require.Empty(t, problem)
 			assert.True(t, tt.want.Equal(tok.Expiry), "Expiry = %v, want %v", tok.Expiry, tt.want)
 		})
@@ -67,7 +67,7 @@ func TestParseTokenKeepsEveryField(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := fixture(t, name)
-			tok, problem := ParseToken(body, arrival)
+			tok, problem, _ := ParseToken(body, arrival)
 			require.Empty(t, problem)
 			var raw map[string]any
 			require.NoError(t, json.Unmarshal(body, &raw))
@@ -101,7 +101,7 @@ func TestParseTokenProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken([]byte(tt.body), arrival)
+			tok, problem, _ := ParseToken([]byte(tt.body), arrival)
 			assert.Nil(t, tok)
 			assert.Contains(t, problem, tt.want)
 		})
@@ -127,7 +127,7 @@ func TestRefreshExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken(tt.body, arrival)
+			tok, problem, _ := ParseToken(tt.body, arrival)
 			require.Empty(t, problem)
 			got := RefreshExpiry(tok)
 			assert.True(t, tt.want.Equal(got), "RefreshExpiry = %v, want %v", got, tt.want)
