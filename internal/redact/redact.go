@@ -5,6 +5,7 @@ package redact
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 )
 
@@ -26,6 +27,10 @@ func Value(secret string) string {
 //
 //	func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 func Format(f fmt.State, verb rune, safe string) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, safe) // %#v shows GoString, which is safe, unquoted
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), safe)
 }
 

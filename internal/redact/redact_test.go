@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -29,4 +30,16 @@ func TestURL(t *testing.T) {
 func TestValue(t *testing.T) {
 	assert.Equal(t, "", Value(""))
 	assert.Equal(t, Marker, Value("s3cret"))
+}
+
+type formatted struct{}
+
+func (formatted) Format(f fmt.State, verb rune) { Format(f, verb, "T{S: [REDACTED]}") }
+
+func TestFormat(t *testing.T) {
+	assert.Equal(t, "T{S: [REDACTED]}", fmt.Sprintf("%v", formatted{}))
+	assert.Equal(t, "T{S: [REDACTED]}", fmt.Sprintf("%#v", formatted{}), "as GoString would")
+	assert.Equal(t, `"T{S: [REDACTED]}"`, fmt.Sprintf("%q", formatted{}))
+	assert.Equal(t, "  T{S: [REDACTED]}", fmt.Sprintf("%18s", formatted{}))
+	assert.Equal(t, "%!d(string=T{S: [REDACTED]})", fmt.Sprintf("%d", formatted{}))
 }
