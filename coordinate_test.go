@@ -30,8 +30,20 @@ func newSharedSource(t *testing.T, store *sharedStore, clock *fakeClock, opts *T
 	return ts, src, clock, rec
 }
 
+// newResumed returns a source resumed from token "a" (one hour from t0),
+// which its store holds at generation 1.
+func newResumed(t *testing.T, opts *TokenSourceOptions) (*sharedStore, *TokenSource, *scriptedRenewer, *fakeClock, *recorder) {
+	t.Helper()
+	store := newSharedStore()
+	ts, src, clock, rec := newSharedSource(t, store, nil, opts)
+	a := token("a", t0, time.Hour)
+	store.put(a)
+	ts.SetToken(a)
+	return store, ts, src, clock, rec
+}
+
 // inWindow is a time inside the early-refresh window of a one-hour token
-// issued at t0, and issuedLater one minute into a token issued then.
+// issued at t0.
 var inWindow = t0.Add(time.Hour - DefaultExpiryDelta - time.Minute)
 
 // nextStep waits for the source's next request and requires it to be the
@@ -59,11 +71,7 @@ func storedAccess(store *sharedStore) (string, uint64) {
 var errRejectedRefresh = &Error{StatusCode: 400, ErrorCode: ErrorCodeInvalidRefreshToken, OAuthError: "invalid_grant"}
 
 func TestSharedStoreAdoptsNewerToken(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, _ := newResumed(t, nil)
 
 	clock.Set(inWindow)
 	store.put(token("b", clock.Now(), time.Hour)) // another holder renewed
@@ -147,11 +155,7 @@ func TestSharedStoreFencesHolderWhoseLeaseRanOut(t *testing.T) {
 }
 
 func TestSharedStoreLostSaveKeepsOwnTokenWhenStoredIsUnusable(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, _ := newResumed(t, nil)
 	clock.Set(inWindow)
 
 	assert.Equal(t, "a", tokenOf(t, ts))
@@ -194,11 +198,7 @@ func TestSharedStoreRereadsAfterRejectedRefresh(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := newSharedStore()
-			ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-			a := token("a", t0, time.Hour)
-			store.put(a)
-			ts.SetToken(a)
+			store, ts, src, clock, _ := newResumed(t, nil)
 			clock.Set(inWindow)
 
 			assert.Equal(t, "a", tokenOf(t, ts))
@@ -219,11 +219,7 @@ func TestSharedStoreRereadsAfterRejectedRefresh(t *testing.T) {
 }
 
 func TestSharedStoreRejectedRefreshWithoutGrant(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, _ := newResumed(t, nil)
 	clock.Set(t0.Add(time.Hour))
 
 	ch := async(ts, context.Background())
@@ -251,11 +247,7 @@ func TestSharedStoreDown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := newSharedStore()
-			ts, src, clock, rec := newSharedSource(t, store, nil, nil)
-			a := token("a", t0, time.Hour)
-			store.put(a)
-			ts.SetToken(a)
+			store, ts, src, clock, rec := newResumed(t, nil)
 			store.leaseErr = redisDown
 			if tt.loadFails {
 				store.loadErr = redisDown
@@ -293,11 +285,7 @@ func TestSharedStoreDown(t *testing.T) {
 }
 
 func TestSharedStoreLeaseTimeout(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, rec := newSharedSource(t, store, nil, &TokenSourceOptions{LeaseTimeout: time.Millisecond})
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, rec := newResumed(t, &TokenSourceOptions{LeaseTimeout: time.Millisecond})
 	hung := store.take(t) // a holder that hangs
 	clock.Set(inWindow)
 
@@ -329,11 +317,7 @@ func TestSharedStoreLeaseTimeout(t *testing.T) {
 // A lease held elsewhere never makes a caller of a valid token wait; once
 // the token has run out, each waiting caller is bounded by its own context.
 func TestSharedStoreCallersDoNotWaitForLease(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, _ := newResumed(t, nil)
 	held := store.take(t)
 	clock.Set(inWindow)
 
@@ -357,11 +341,7 @@ func TestSharedStoreCallersDoNotWaitForLease(t *testing.T) {
 }
 
 func TestSharedStoreCloseEndsLeaseWait(t *testing.T) {
-	store := newSharedStore()
-	ts, src, clock, _ := newSharedSource(t, store, nil, nil)
-	a := token("a", t0, time.Hour)
-	store.put(a)
-	ts.SetToken(a)
+	store, ts, src, clock, _ := newResumed(t, nil)
 	held := store.take(t)
 	defer func() { _ = held.Release(context.Background()) }()
 	clock.Set(inWindow)
