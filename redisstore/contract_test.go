@@ -298,4 +298,3 @@ func assertSameToken(t *testing.T, want, got *oauth2.Token) {
 	assert.Equal(t, want.Extra("account_id"), got.Extra("account_id"))
 	assert.Equal(t, want.Extra("refresh_expires"), got.Extra("refresh_expires"))
 }
-
