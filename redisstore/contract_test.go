@@ -231,6 +231,17 @@ func runContract(t *testing.T, b backend) {
 		assert.Zero(t, n)
 	})
 
+	t.Run("ReleaseWithADoneContext", func(t *testing.T) {
+		a, _ := newTestStore(t, b, t.Name(), nil)
+		la := takeLease(t, a)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		require.NoError(t, la.Release(ctx), "the caller gave up, the lease is handed on all the same")
+		n, err := a.client.Exists(context.Background(), a.LeaseKey()).Result()
+		require.NoError(t, err)
+		assert.Zero(t, n)
+	})
+
 	t.Run("HolderRenewsItsLease", func(t *testing.T) {
 		ttl := 9 * time.Second
 		a, aStep := newTestStore(t, b, t.Name(), &Options{LeaseTTL: ttl})

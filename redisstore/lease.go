@@ -115,10 +115,16 @@ func (l *lease) SaveIf(ctx context.Context, tok *oauth2.Token, generation uint64
 // Release stops the renewals and deletes the lease if this holder still
 // owns it. Calling it again does nothing and returns the first result. If
 // Redis cannot be reached the lease expires by itself after LeaseTTL.
+//
+// Release goes on when ctx is already done (it keeps ctx's values, and
+// waits at most LeaseTTL/3 for Redis): a holder whose caller gave up must
+// still hand the lease on, or the whole fleet would wait for it to expire.
 func (l *lease) Release(ctx context.Context) error {
 	l.once.Do(func() {
 		l.stop()
 		<-l.renewing
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.store.leaseTTL/3)
+		defer cancel()
 		err := releaseScript.Run(ctx, l.store.client, []string{l.store.leaseKey}, l.owner).Err()
 		if err != nil {
 			l.err = l.store.fail("release lease", l.store.leaseKey, err)

@@ -43,7 +43,7 @@ func TestContractOnMiniredis(t *testing.T) {
 	runContract(t, b)
 }
 
-func newAEAD(t *testing.T, key byte) cipher.AEAD {
+func newAEAD(t testing.TB, key byte) cipher.AEAD {
 	k := make([]byte, 32)
 	for i := range k {
 		k[i] = key
@@ -272,4 +272,26 @@ func TestSaveNilToken(t *testing.T) {
 	s := New(b.client(t), "epic:nil", nil)
 	require.Error(t, s.Save(context.Background(), nil))
 	assert.False(t, mr.Exists("epic:nil"), "nothing written")
+}
+
+// TestClusterClient runs a renewal through a *redis.ClusterClient (miniredis
+// answers as a one-node cluster): the scripts route by their one key.
+func TestClusterClient(t *testing.T) {
+	mr := miniredis.RunT(t)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{mr.Addr()}})
+	t.Cleanup(func() { _ = c.Close() })
+	ctx := context.Background()
+	s := New(c, "{epic:1234}:token", nil)
+	require.NoError(t, s.Save(ctx, testToken("rt-1")))
+	l := takeLease(t, s)
+	_, gen, err := l.Load(ctx)
+	require.NoError(t, err)
+	gen, err = l.SaveIf(ctx, testToken("rt-2"), gen)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), gen)
+	require.NoError(t, l.Release(ctx))
+	tok, err := s.Load(ctx)
+	require.NoError(t, err)
+	assertSameToken(t, testToken("rt-2"), tok)
+	assert.Equal(t, "{epic:1234}:token:lease", s.LeaseKey())
 }
