@@ -18,7 +18,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func openFile(path string) (epicoauth.TokenStore, error) { return &epicoauth.FileStore{Path: path}, nil }
+func openFile(path string) (epicoauth.TokenStore, error) {
+	return &epicoauth.FileStore{Path: path}, nil
+}
 
 func fileFleet(t *testing.T, uncoordinated bool) *fleettest.Fleet {
 	if _, ok := any(&epicoauth.FileStore{}).(epicoauth.SharedTokenStore); !ok && !uncoordinated {
