@@ -235,6 +235,8 @@ func TestFaultMatrix(t *testing.T) {
 		{"device auth revoked, session alive", deviceAuthRevokedAliveRow},
 		{"device auth revoked, session ended", deviceAuthRevokedDeadRow},
 		{"store write failure", storeFailureRow},
+		{"short tokens and the storm bound", shortTokenRows},
+		{"corrective action: retried, restartable", correctiveActionRow},
 	} {
 		t.Run(tt.name, tt.run)
 	}
