@@ -49,14 +49,16 @@ const (
 // early-refresh window opens before that (refreshAt). Two rules keep a
 // source from sending a request storm whatever the lifetime and options:
 //
-//   - A token from a request whose usable life is under minRenewal (it
-//     arrived with less than ExpiryDelta + 1 s to live: a 1 s test token, a
-//     5 s one) cannot keep the delta. It is the best token there is, so it
-//     is served until its Expiry and renewed by the first call after that,
-//     without early refresh; run keeps the next request a second away.
+//   - A token from a request whose usable life is under minRenewal is
+//     served for minRenewal, keeping what it can of the delta, and without
+//     early refresh; one that arrived with less than ExpiryDelta to live (a
+//     1 s or 5 s test token) is the best token there is and is served until
+//     its Expiry. Either way the first call after that renews, and run
+//     keeps the next request at least minRenewal away.
 //   - The early-refresh window never opens before half the token's
-//     remaining usable life has passed, nor less than minRenewal after its
-//     arrival.
+//     remaining usable life has passed, nor, for a token from a request,
+//     less than minRenewal after its arrival. (A token from SetToken
+//     follows no renewal, so only the first bound applies.)
 func (e *engine) entry(tok *oauth2.Token, now time.Time, from origin) *cached {
 	c := &cached{tok: tok}
 	if tok == nil || tok.AccessToken == "" {
@@ -70,7 +72,11 @@ func (e *engine) entry(tok *oauth2.Token, now time.Time, from origin) *cached {
 	expiry := tok.Expiry.Round(0)
 	c.validTo = expiry.Add(-e.delta)
 	if from != fromSetToken && c.validTo.Before(now.Add(minRenewal)) {
-		c.validTo, c.refreshAt = expiry, expiry
+		c.validTo = now.Add(minRenewal)
+		if expiry.Sub(now) < e.delta || expiry.Before(c.validTo) {
+			c.validTo = expiry
+		}
+		c.refreshAt = c.validTo
 		return c
 	}
 	c.refreshAt = c.validTo
@@ -86,7 +92,10 @@ func (e *engine) entry(tok *oauth2.Token, now time.Time, from origin) *cached {
 		w = min(life/10, maxDefaultWindow)
 	}
 	usable := c.validTo.Sub(now)
-	w = min(w, usable/2, usable-minRenewal)
+	w = min(w, usable/2)
+	if from == fromRequest {
+		w = min(w, usable-minRenewal)
+	}
 	if w > 0 {
 		c.refreshAt = c.validTo.Add(-w)
 	}

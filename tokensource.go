@@ -77,8 +77,9 @@ type TokenSourceOptions struct {
 	// cloud.google.com/go/auth: a margin for clock skew and for the time a
 	// request takes to reach the API. Zero means DefaultExpiryDelta (10 s);
 	// a negative value means none (a token is used until its Expiry). A
-	// token that arrives with less than ExpiryDelta + 1 s to live is
-	// handed out until its Expiry instead (see TokenSource).
+	// token that arrives with less than ExpiryDelta to live is handed out
+	// until its Expiry instead, and one with less than a second of usable
+	// life for a second (see TokenSource).
 	ExpiryDelta time.Duration
 
 	// Optional. Store receives every new token the source gets, before any
@@ -104,10 +105,12 @@ type TokenSourceOptions struct {
 //   - Every token it returns is valid on its Clock: its usable life ends
 //     ExpiryDelta (TokenSourceOptions; default DefaultExpiryDelta, as
 //     oauth2.Token.Valid) before Expiry. One exception: a token that
-//     arrives with less than ExpiryDelta + 1 s to live (a 1 s token from a
-//     test server, say) is still the best token there is, so the callers
+//     arrives with less than ExpiryDelta to live (a 1 s or 5 s token from
+//     a test server, say) is still the best token there is, so the callers
 //     who waited for it get it, and it is handed out until its Expiry and
-//     renewed by the first call after that.
+//     renewed by the first call after that; one with less than a second of
+//     usable life is likewise handed out for a second, with what remains
+//     of the margin.
 //   - Renewals never come in a loop, whatever the lifetime and options: a
 //     new token is renewed no sooner than half its usable life after it
 //     arrived, and never sooner than 1 s after. (A token that lives under
