@@ -28,13 +28,13 @@ const (
 	maxCorrectiveRetry = time.Hour
 )
 
-// origin says where a token handed to entry comes from.
-type origin int
+// arrival says how a token handed to entry arrived.
+type arrival int
 
 const (
 	// fromSetToken: given by SetToken, usually loaded from a store. It is
 	// renewed as soon as its usable life is over.
-	fromSetToken origin = iota
+	fromSetToken arrival = iota
 	// fromRequest: a new token the underlying source just returned.
 	fromRequest
 	// fromRequestSame: the underlying source returned the token the
@@ -59,7 +59,7 @@ const (
 //     remaining usable life has passed, nor, for a token from a request,
 //     less than minRenewal after its arrival. (A token from SetToken
 //     follows no renewal, so only the first bound applies.)
-func (e *engine) entry(tok *oauth2.Token, now time.Time, from origin) *cached {
+func (e *engine) entry(tok *oauth2.Token, now time.Time, from arrival) *cached {
 	c := &cached{tok: tok}
 	if tok == nil || tok.AccessToken == "" {
 		return c // never valid
