@@ -211,14 +211,14 @@ func (e *engine) adoptable(stored, mine *oauth2.Token) bool {
 		return false
 	}
 	now := e.clock.Now()
-	c := e.entry(stored, now, false)
+	c := e.entry(stored, now, fromSetToken)
 	return now.Before(c.refreshAt)
 }
 
 // usable reports whether tok can still be handed out.
 func (e *engine) usable(tok *oauth2.Token) bool {
 	now := e.clock.Now()
-	return tok != nil && now.Before(e.entry(tok, now, false).validTo)
+	return tok != nil && now.Before(e.entry(tok, now, fromSetToken).validTo)
 }
 
 // newer reports whether the stored token (at generation gen) is newer than

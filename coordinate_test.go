@@ -89,12 +89,17 @@ func TestSharedStoreAdoptsNewerToken(t *testing.T) {
 func TestSharedStoreRenewsFromNewestToken(t *testing.T) {
 	tests := []struct {
 		name        string
+		at          time.Time // when the renewal starts
 		stored      *oauth2.Token
 		refreshFrom string
 	}{
-		{"the stored token is ours", token("a", t0, time.Hour), "a"},
-		{"another holder's token, due too", token("b", t0.Add(30*time.Second), time.Hour), "b"},
-		{"nothing stored", nil, "a"},
+		{"the stored token is ours", inWindow, token("a", t0, time.Hour), "a"},
+		{"nothing stored", inWindow, nil, "a"},
+		// A different token that is still valid is adopted (see
+		// TestSharedStoreAdoptsNewerToken); one that has run out too,
+		// after a fleet was suspended, is renewed when it is the newer.
+		{"another holder's token, newer and run out", t0.Add(2 * time.Hour), token("b", t0.Add(30*time.Second), time.Hour), "b"},
+		{"another holder's token, older and run out", t0.Add(2 * time.Hour), token("b", t0.Add(-30*time.Second), time.Hour), "a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,9 +111,10 @@ func TestSharedStoreRenewsFromNewestToken(t *testing.T) {
 			_, gen := store.stored()
 			ts.SetToken(token("a", t0, time.Hour))
 
-			clock.Set(inWindow)
-			assert.Equal(t, "a", tokenOf(t, ts))
+			clock.Set(tt.at)
+			ch := async(ts, context.Background())
 			nextStep(t, src, "refresh", tt.refreshFrom).answer(token("c", clock.Now(), time.Hour), nil)
+			require.NoError(t, receive(t, ch).err)
 			ts.e.waitFlight()
 			assert.Equal(t, "c", tokenOf(t, ts))
 			access, newGen := storedAccess(store)
@@ -183,7 +189,7 @@ func TestSharedStoreRereadsAfterRejectedRefresh(t *testing.T) {
 	}{
 		{"another holder saved a fresh token: adopted", token("b", inWindow, time.Hour),
 			func(*testing.T, *scriptedRenewer, time.Time) string { return "b" }},
-		{"another holder saved a token that is due: refreshed from it", token("b", t0.Add(time.Minute), time.Hour),
+		{"another holder saved a token that has run out: refreshed from it", token("b", t0.Add(-2*time.Minute), time.Hour),
 			func(t *testing.T, src *scriptedRenewer, now time.Time) string {
 				nextStep(t, src, "refresh", "b").answer(token("c", now, time.Hour), nil)
 				return "c"

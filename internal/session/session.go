@@ -32,6 +32,7 @@ type Source struct {
 	mu        sync.Mutex // one request at a time, so a refresh token is used once
 	last      *oauth2.Token
 	grantUsed bool
+	grantErr  error // why the grant stopped working, if it has
 }
 
 // New returns a Source that starts with grant, or from saved when saved is
@@ -94,7 +95,7 @@ func (s *Source) keep(tok *oauth2.Token, err error) (*oauth2.Token, error) {
 // any other error is temporary and keeps the session. s.mu is held.
 func (s *Source) refresh(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
 	if from == nil || from.RefreshToken == "" {
-		return nil, loginRequired(errors.New("epicoauth: token expired and there is no refresh token to renew it"))
+		return nil, loginRequired(errNoRefreshToken)
 	}
 	if exp := wire.RefreshExpiry(from); !exp.IsZero() && !s.clock.Now().Before(exp) {
 		return nil, loginRequired(fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339)))
@@ -117,10 +118,15 @@ func (s *Source) login(ctx context.Context, cause error) (*oauth2.Token, error) 
 	if s.grant != nil && (s.grant.Repeatable() || !s.grantUsed) {
 		return s.runGrant(ctx)
 	}
-	switch {
-	case cause == nil:
-		cause = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
-	case errors.Is(cause, epicoauth.ErrLoginRequired):
+	if cause == nil || errors.Is(cause, errNoRefreshToken) {
+		// Nothing was sent: say why the grant stopped (a corrective
+		// action keeps its continuation URL), else that nothing renews.
+		cause = s.grantErr
+		if cause == nil {
+			cause = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
+		}
+	}
+	if errors.Is(cause, epicoauth.ErrLoginRequired) {
 		return nil, cause
 	}
 	return nil, loginRequired(cause)
@@ -135,12 +141,12 @@ func (s *Source) runGrant(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		var e *epicoauth.Error
 		if errors.As(err, &e) && e.RequiresLogin() {
-			s.grantUsed = true
+			s.grantUsed, s.grantErr = true, err
 			return nil, loginRequired(err)
 		}
 		return nil, err
 	}
-	s.grantUsed = true
+	s.grantUsed, s.grantErr = true, nil
 	return tok, nil
 }
 
@@ -154,6 +160,9 @@ func keepRefreshToken(tok, prev *oauth2.Token) *oauth2.Token {
 	t.RefreshToken = prev.RefreshToken
 	return &t
 }
+
+// errNoRefreshToken says that a token has no refresh token to renew it.
+var errNoRefreshToken = errors.New("epicoauth: token expired and there is no refresh token to renew it")
 
 func loginRequired(err error) error {
 	return fmt.Errorf("%w: %w", epicoauth.ErrLoginRequired, err)
