@@ -30,6 +30,13 @@ type SessionRenewer interface {
 	// returns an error matching ErrLoginRequired that wraps cause, the
 	// reason a login is needed (nil for none).
 	Login(ctx context.Context, cause error) (*oauth2.Token, error)
+
+	// CheckToken returns an error when tok, found in the shared store,
+	// belongs to another session than the source's (another client's or
+	// another account's: a store shared by mistake), and nil when the
+	// source may adopt or refresh it. A foreign token is treated as
+	// absent, and the source's next save replaces it.
+	CheckToken(tok *oauth2.Token) error
 }
 
 // LeaseError reports that a [SharedTokenStore] could not coordinate a
@@ -103,7 +110,7 @@ func (e *engine) renewShared(ss SharedTokenStore, mine *oauth2.Token) (r renewal
 		}
 	}()
 
-	stored, gen, err := l.Load(e.ctx)
+	stored, gen, err := e.load(l, &r)
 	if err != nil {
 		r.storeErr = errors.Join(r.storeErr, &LeaseError{Err: err})
 		stored = nil
@@ -122,7 +129,7 @@ func (e *engine) renewShared(ss SharedTokenStore, mine *oauth2.Token) (r renewal
 		// Another holder may have rotated base's refresh token: one whose
 		// lease lapsed, or one that renewed without the lease. Look once
 		// more before logging in.
-		again, gen2, lerr := l.Load(e.ctx)
+		again, gen2, lerr := e.load(l, &r)
 		if lerr == nil && again != nil && again.AccessToken != base.AccessToken {
 			if e.adoptable(again, mine) {
 				e.gen = gen2
@@ -155,7 +162,7 @@ func (e *engine) saveShared(l StoreLease, r *renewal, gen uint64) {
 	next, err := l.SaveIf(e.ctx, r.tok, gen)
 	if errors.Is(err, ErrStaleGeneration) {
 		var stored *oauth2.Token
-		stored, gen, err = l.Load(e.ctx)
+		stored, gen, err = e.load(l, r)
 		if err == nil && e.usable(stored) {
 			e.gen = gen
 			r.tok = stored
@@ -170,6 +177,21 @@ func (e *engine) saveShared(l StoreLease, r *renewal, gen uint64) {
 		return
 	}
 	e.gen = next
+}
+
+// load loads the stored token under l. A token of another session, which
+// only a fleet misconfigured to share one store holds, counts as absent:
+// it is neither adopted nor refreshed, the next save replaces it, and why
+// is reported with the renewal's store errors.
+func (e *engine) load(l StoreLease, r *renewal) (*oauth2.Token, uint64, error) {
+	tok, gen, err := l.Load(e.ctx)
+	if sr, ok := e.src.(SessionRenewer); ok && err == nil && tok != nil {
+		if cerr := sr.CheckToken(tok); cerr != nil {
+			r.storeErr = errors.Join(r.storeErr, cerr)
+			tok = nil
+		}
+	}
+	return tok, gen, err
 }
 
 // lease takes the store's lease, waiting at most the lease timeout, and no

@@ -413,3 +413,19 @@ func TestSharedStorePlainSource(t *testing.T) {
 	access, _ := storedAccess(store)
 	assert.Equal(t, "c", access)
 }
+
+// A store shared by mistake with another account's fleet: its token is
+// neither adopted nor refreshed, and this source's token replaces it.
+func TestSharedStoreIgnoresAnotherSessionsToken(t *testing.T) {
+	store, ts, src, clock, rec := newResumed(t, nil)
+	clock.Set(inWindow)
+	store.put(token("foreign-x", clock.Now(), time.Hour))
+
+	assert.Equal(t, "a", tokenOf(t, ts))
+	nextStep(t, src, "refresh", "a").answer(token("b", clock.Now(), time.Hour), nil)
+	ts.e.waitFlight()
+	assert.Equal(t, "b", tokenOf(t, ts))
+	assert.ErrorIs(t, rec.next(t), errForeign, "reported")
+	access, _ := storedAccess(store)
+	assert.Equal(t, "b", access, "replaced")
+}

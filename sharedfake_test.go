@@ -2,6 +2,8 @@ package epicoauth
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -185,5 +187,15 @@ func (s *scriptedRenewer) RefreshFrom(ctx context.Context, from *oauth2.Token) (
 func (s *scriptedRenewer) Login(ctx context.Context, cause error) (*oauth2.Token, error) {
 	return s.ask(call{ctx: ctx, kind: "login", cause: cause})
 }
+
+// CheckToken refuses tokens whose access token starts with "foreign".
+func (s *scriptedRenewer) CheckToken(tok *oauth2.Token) error {
+	if strings.HasPrefix(tok.AccessToken, "foreign") {
+		return errForeign
+	}
+	return nil
+}
+
+var errForeign = errors.New("another account's token")
 
 var _ SessionRenewer = (*scriptedRenewer)(nil)

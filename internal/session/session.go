@@ -29,6 +29,8 @@ type Source struct {
 	grant epicoauth.Grant // nil when resumed without a fallback
 	clock epicoauth.Clock
 
+	check func(*oauth2.Token) error // see SetCheck
+
 	mu        sync.Mutex // one request at a time, so a refresh token is used once
 	last      *oauth2.Token
 	grantUsed bool
@@ -40,6 +42,19 @@ type Source struct {
 // token fails).
 func New(fetch Fetch, grant epicoauth.Grant, saved *oauth2.Token, clock epicoauth.Clock) *Source {
 	return &Source{fetch: fetch, grant: grant, last: saved, clock: epicoauth.ClockOrReal(clock)}
+}
+
+// SetCheck sets what CheckToken runs: the Config's test that a stored
+// token belongs to this session. Call it before the Source is used.
+func (s *Source) SetCheck(check func(*oauth2.Token) error) { s.check = check }
+
+// CheckToken implements epicoauth.SessionRenewer: the check given to
+// SetCheck, if any.
+func (s *Source) CheckToken(tok *oauth2.Token) error {
+	if s.check == nil {
+		return nil
+	}
+	return s.check(tok)
 }
 
 // Token implements oauth2.TokenSource.
