@@ -79,6 +79,8 @@ type Server struct {
 	productUsers   map[string]*productUser
 	externalLogins map[string]*externalLogin
 	autoApprove    *autoApprove
+	signingKeys    map[service]signingKey // ID-token keys, by service (jwks.go)
+	keysDrawn      int                    // keys taken from keyPool so far
 
 	logMu  sync.Mutex // guards the request log and the fault queue
 	log    []Request
@@ -337,6 +339,8 @@ func (s *Server) routes() {
 	s.handle("POST "+EOSAuthTokenPath, svcEOSAuth, s.eosAuthToken)
 	s.handle("POST /epic/oauth/v2/tokenInfo", svcEOSAuth, s.eosAuthTokenInfo)
 	s.handle("POST /epic/oauth/v2/revoke", svcEOSAuth, s.eosAuthRevoke)
+	s.handle("GET "+EOSConnectJWKSPath, svcConnect, s.jwksHandler(svcConnect))
+	s.handle("GET "+EOSAuthJWKSPath, svcEOSAuth, s.jwksHandler(svcEOSAuth))
 	s.mux.HandleFunc("GET /activate", s.activatePage)
 	s.mux.HandleFunc("/", s.notFound)
 }
