@@ -1,0 +1,208 @@
+package idtoken
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/wire"
+)
+
+// RefetchCooldown is the least time between two fetches of one Verifier's
+// key set. A token whose kid is not in the cached set makes the Verifier
+// fetch the set again, since Epic rotates keys; within the cooldown of the
+// last fetch it fails with ErrUnknownKey at once instead, so a stream of
+// tokens with made-up kids (or forged signatures) costs Epic at most one
+// request a minute.
+const RefetchCooldown = time.Minute
+
+// fetchTimeout bounds one fetch of a key set, which every verification
+// that needs it waits on (each only as long as its own context allows).
+const fetchTimeout = 30 * time.Second
+
+// errCoolingDown is what go-oidc's fetch gets while RefetchCooldown holds.
+var errCoolingDown = errors.New("idtoken: key set fetched less than RefetchCooldown ago")
+
+// keySet is one kind's key set: go-oidc's RemoteKeySet, which parses,
+// caches and verifies, and shares one in-flight fetch among concurrent
+// verifications while each waits on its own context. go-oidc fetches on
+// every unknown kid and every bad signature; keySet is the HTTP transport of
+// that fetch, so it lets at most one through per RefetchCooldown, sends it
+// through the library's one HTTP path (client from the context, 1 MiB
+// limit, no plain http beyond loopback, Epic's errors parsed), and notes the
+// kids each fetched set holds.
+type keySet struct {
+	url     string
+	clock   epicoauth.Clock
+	httpCtx context.Context // carries the caller's HTTP client; never cancelled
+	remote  *oidc.RemoteKeySet
+
+	mu        sync.Mutex
+	fetches   int       // fetches started
+	fetching  bool      // one is in flight
+	lastFetch time.Time // when the last one started
+	lastErr   error     // why the last one failed, nil if it did not
+	kids      map[string]bool
+}
+
+func newKeySet(ctx context.Context, url string, clock epicoauth.Clock) *keySet {
+	k := &keySet{url: url, clock: clock, httpCtx: context.WithoutCancel(ctx)}
+	k.remote = oidc.NewRemoteKeySet(oidc.ClientContext(k.httpCtx, &http.Client{Transport: k}), url)
+	return k
+}
+
+// verify checks raw's signature, whose header names kid, and returns the
+// payload.
+func (k *keySet) verify(ctx context.Context, raw, kid string) ([]byte, error) {
+	for tries := 1; ; tries++ {
+		a := k.admit(kid)
+		if !a.known && !a.due && !a.fetching {
+			// Asking go-oidc would only fail later.
+			return nil, k.unknown(kid)
+		}
+		payload, err := k.remote.VerifySignature(ctx, raw)
+		if err == nil {
+			if !k.has(kid) {
+				// go-oidc updates its cache an instant after a fetch
+				// ends: the key was verified against the set before.
+				return nil, k.unknown(kid)
+			}
+			return payload, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("idtoken: waiting for Epic's key set: %w", ctx.Err())
+		}
+		// go-oidc hands the result of a fetch that has just ended to
+		// newcomers too, for an instant. If a fetch was due when this
+		// call began and none has started since, that is what happened
+		// (a fake clock jumped past the cooldown): ask again.
+		if a.due && k.fetchesStarted() == a.fetches && tries < maxStaleTries {
+			runtime.Gosched()
+			continue
+		}
+		var fe *fetchError
+		switch {
+		case k.has(kid):
+			return nil, fmt.Errorf("%w (kid %s)", ErrBadSignature, quote(kid))
+		case errors.As(err, &fe):
+			return nil, fmt.Errorf("%w: %w", ErrKeySetUnavailable, fe.err)
+		default:
+			return nil, k.unknown(kid)
+		}
+	}
+}
+
+// maxStaleTries bounds verify's retries past a stale fetch result.
+const maxStaleTries = 100
+
+// admission is what verify sees of the key set before it asks go-oidc.
+type admission struct {
+	known    bool // kid is in the last set fetched
+	due      bool // a fetch may start now
+	fetching bool // a fetch is in flight, to be shared
+	fetches  int  // fetches started so far
+}
+
+func (k *keySet) admit(kid string) admission {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return admission{known: k.kids[kid], due: k.dueLocked(), fetching: k.fetching, fetches: k.fetches}
+}
+
+func (k *keySet) fetchesStarted() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fetches
+}
+
+func (k *keySet) has(kid string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.kids[kid]
+}
+
+func (k *keySet) unknown(kid string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.unknownLocked(kid)
+}
+
+// unknownLocked is the error for a kid not in the set: ErrUnknownKey, or
+// ErrKeySetUnavailable if the last fetch failed, since the key may exist.
+func (k *keySet) unknownLocked(kid string) error {
+	if k.lastErr != nil {
+		return fmt.Errorf("%w (last fetch at %s): %w", ErrKeySetUnavailable, k.lastFetch.UTC().Format(time.RFC3339), k.lastErr)
+	}
+	return fmt.Errorf("%w (kid %s)", ErrUnknownKey, quote(kid))
+}
+
+// dueLocked reports whether a fetch may start now.
+func (k *keySet) dueLocked() bool {
+	return k.fetches == 0 || k.clock.Now().Sub(k.lastFetch) >= RefetchCooldown
+}
+
+// fetchError marks a fetch that was tried and failed, as opposed to one
+// refused by the cooldown.
+type fetchError struct{ err error }
+
+func (e *fetchError) Error() string { return e.err.Error() }
+func (e *fetchError) Unwrap() error { return e.err }
+
+// RoundTrip serves go-oidc's GET of the key set: refused within
+// RefetchCooldown of the last one, else sent with wire.Do.
+func (k *keySet) RoundTrip(req *http.Request) (*http.Response, error) {
+	k.mu.Lock()
+	if !k.dueLocked() {
+		k.mu.Unlock()
+		return nil, errCoolingDown
+	}
+	k.fetches, k.fetching, k.lastFetch = k.fetches+1, true, k.clock.Now()
+	k.mu.Unlock()
+
+	body, header, kids, err := k.fetch()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.fetching = false
+	if err != nil {
+		k.lastErr = err
+		return nil, &fetchError{err}
+	}
+	k.lastErr, k.kids = nil, kids
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: header, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req,
+	}, nil
+}
+
+// fetch gets the key set and the kids it holds.
+func (k *keySet) fetch() ([]byte, http.Header, map[string]bool, error) {
+	ctx, cancel := context.WithTimeout(k.httpCtx, fetchTimeout)
+	defer cancel()
+	resp, err := wire.Do(ctx, &wire.Request{Method: http.MethodGet, URL: k.url, Clock: k.clock})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(resp.Body, &set); err != nil {
+		return nil, nil, nil, fmt.Errorf("idtoken: %s is not a JSON Web Key Set: %w", k.url, err)
+	}
+	kids := make(map[string]bool, len(set.Keys))
+	for _, key := range set.Keys {
+		kids[key.Kid] = true
+	}
+	return resp.Body, resp.Header, kids, nil
+}
