@@ -62,7 +62,7 @@ var testKeys = sync.OnceValue(func() []key {
 // as the HTTP transport of the client a test puts in the context: the
 // Verifier's real default BaseURL, with nothing leaving the process.
 type fakeEpic struct {
-	t *testing.T
+	t testing.TB
 
 	mu      sync.Mutex
 	sets    map[string][]key // published keys by path
@@ -72,7 +72,7 @@ type fakeEpic struct {
 	started chan struct{}    // when set, gets a value as each fetch starts
 }
 
-func newFakeEpic(t *testing.T) *fakeEpic {
+func newFakeEpic(t testing.TB) *fakeEpic {
 	ks := testKeys()
 	return &fakeEpic{t: t, fetches: map[string]int{},
 		sets: map[string][]key{connectJWKS: {ks[0]}, accountJWKS: {ks[1]}}}
@@ -199,7 +199,7 @@ type env struct {
 	account *idtoken.Verifier
 }
 
-func newEnv(t *testing.T, opts *idtoken.Options) *env {
+func newEnv(t testing.TB, opts *idtoken.Options) *env {
 	e := &env{epic: newFakeEpic(t), clock: epictest.NewClock(testStart)}
 	if opts == nil {
 		opts = &idtoken.Options{ClientID: testClientID}
