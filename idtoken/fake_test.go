@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epictest"
 	"github.com/epicoauth/epicoauth/idtoken"
 )
@@ -103,7 +104,8 @@ func (f *fakeEpic) setStatus(status int) {
 
 func (f *fakeEpic) RoundTrip(req *http.Request) (*http.Response, error) {
 	f.mu.Lock()
-	if req.Method != http.MethodGet || req.URL.Scheme != "https" || req.URL.Host != "api.epicgames.dev" || req.URL.RawQuery != "" {
+	if req.Method != http.MethodGet || req.URL.Scheme != "https" || req.URL.Host != "api.epicgames.dev" || req.URL.RawQuery != "" ||
+		req.Header.Get("User-Agent") != epicoauth.DefaultUserAgent || req.Header.Get("Authorization") != "" {
 		f.mu.Unlock()
 		f.t.Errorf("unexpected request %s %s", req.Method, req.URL)
 		return nil, io.ErrUnexpectedEOF
