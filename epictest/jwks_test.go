@@ -103,6 +103,13 @@ func TestRotateKeys(t *testing.T) {
 	assert.NotEqual(t, easBefore, f.jwks(epictest.EOSAuthJWKSPath)[0]["kid"], "EOS Auth's key rotated too")
 }
 
+func TestAdminRotateKeys(t *testing.T) {
+	f := newFx(t)
+	before := f.jwks(epictest.EOSConnectJWKSPath)[0]["kid"]
+	f.admin("POST", "/keys/rotate", "", 200)
+	assert.NotEqual(t, before, f.jwks(epictest.EOSConnectJWKSPath)[0]["kid"])
+}
+
 func TestJWKSIsGetOnly(t *testing.T) {
 	f := newFx(t)
 	r := f.do("POST", epictest.EOSConnectJWKSPath, nil, nil)
