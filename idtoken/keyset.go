@@ -48,7 +48,8 @@ type keySet struct {
 	remote  *oidc.RemoteKeySet
 
 	mu        sync.Mutex
-	fetches   int       // fetches started
+	started   int       // fetches started
+	ended     int       // fetches ended
 	fetching  bool      // one is in flight
 	lastFetch time.Time // when the last one started
 	lastErr   error     // why the last one failed, nil if it did not
@@ -71,27 +72,21 @@ func (k *keySet) verify(ctx context.Context, raw, kid string) ([]byte, error) {
 			return nil, k.unknown(kid)
 		}
 		payload, err := k.remote.VerifySignature(ctx, raw)
-		if err == nil {
-			if !k.has(kid) {
-				// go-oidc updates its cache an instant after a fetch
-				// ends: the key was verified against the set before.
-				return nil, k.unknown(kid)
-			}
+		if err == nil && k.has(kid) {
 			return payload, nil
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("idtoken: waiting for Epic's key set: %w", ctx.Err())
 		}
-		// go-oidc hands the result of a fetch that has just ended to
-		// newcomers too, for an instant. If a fetch was due when this
-		// call began and none has started since, that is what happened
-		// (a fake clock jumped past the cooldown): ask again.
-		if a.due && k.fetchesStarted() == a.fetches && tries < maxStaleTries {
+		if k.stale(a) && tries < maxStaleTries {
 			runtime.Gosched()
 			continue
 		}
 		var fe *fetchError
 		switch {
+		case err == nil:
+			// Verified by a key the last fetch no longer lists.
+			return nil, k.unknown(kid)
 		case k.has(kid):
 			return nil, fmt.Errorf("%w (kid %s)", ErrBadSignature, quote(kid))
 		case errors.As(err, &fe):
@@ -110,19 +105,28 @@ type admission struct {
 	known    bool // kid is in the last set fetched
 	due      bool // a fetch may start now
 	fetching bool // a fetch is in flight, to be shared
-	fetches  int  // fetches started so far
+	started  int  // fetches started so far
+	ended    int  // fetches ended so far
 }
 
 func (k *keySet) admit(kid string) admission {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return admission{known: k.kids[kid], due: k.dueLocked(), fetching: k.fetching, fetches: k.fetches}
+	return admission{known: k.kids[kid], due: k.dueLocked(), fetching: k.fetching, started: k.started, ended: k.ended}
 }
 
-func (k *keySet) fetchesStarted() int {
+// stale reports whether go-oidc's answer to a call admitted as a may be
+// from before the key set it should have used. go-oidc replaces its cache
+// and forgets its finished fetch an instant after the fetch ends, and in
+// that instant it verifies from the old cache or hands the finished
+// fetch's result to newcomers. Its answer is stale if a fetch ended during
+// the call (the call may have read the cache before), or if a fetch was
+// due and none has started since (the call got an older fetch's result,
+// as when a fake clock jumps past the cooldown). Asking again settles it.
+func (k *keySet) stale(a admission) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.fetches
+	return k.ended != a.ended || (a.due && k.started == a.started)
 }
 
 func (k *keySet) has(kid string) bool {
@@ -148,7 +152,7 @@ func (k *keySet) unknownLocked(kid string) error {
 
 // dueLocked reports whether a fetch may start now.
 func (k *keySet) dueLocked() bool {
-	return k.fetches == 0 || k.clock.Now().Sub(k.lastFetch) >= RefetchCooldown
+	return k.started == 0 || k.clock.Now().Sub(k.lastFetch) >= RefetchCooldown
 }
 
 // fetchError marks a fetch that was tried and failed, as opposed to one
@@ -166,13 +170,13 @@ func (k *keySet) RoundTrip(req *http.Request) (*http.Response, error) {
 		k.mu.Unlock()
 		return nil, errCoolingDown
 	}
-	k.fetches, k.fetching, k.lastFetch = k.fetches+1, true, k.clock.Now()
+	k.started, k.fetching, k.lastFetch = k.started+1, true, k.clock.Now()
 	k.mu.Unlock()
 
 	body, header, kids, err := k.fetch()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.fetching = false
+	k.ended, k.fetching = k.ended+1, false
 	if err != nil {
 		k.lastErr = err
 		return nil, &fetchError{err}
