@@ -66,11 +66,12 @@ type fakeEpic struct {
 	t testing.TB
 
 	mu      sync.Mutex
-	sets    map[string][]key // published keys by path
-	fetches map[string]int   // GETs by path
-	status  int              // answer status; 0 means 200
-	gate    chan struct{}    // when set, answers wait for it to close
-	started chan struct{}    // when set, gets a value as each fetch starts
+	sets    map[string][]key  // published keys by path
+	extra   []json.RawMessage // keys published besides, in every set
+	fetches map[string]int    // GETs by path
+	status  int               // answer status; 0 means 200
+	gate    chan struct{}     // when set, answers wait for it to close
+	started chan struct{}     // when set, gets a value as each fetch starts
 }
 
 func newFakeEpic(t testing.TB) *fakeEpic {
@@ -112,7 +113,7 @@ func (f *fakeEpic) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	f.fetches[req.URL.Path]++
 	keys, found := f.sets[req.URL.Path]
-	status, gate, started := f.status, f.gate, f.started
+	status, gate, started, extra := f.status, f.gate, f.started, f.extra
 	f.mu.Unlock()
 	if started != nil {
 		started <- struct{}{}
@@ -120,7 +121,12 @@ func (f *fakeEpic) RoundTrip(req *http.Request) (*http.Response, error) {
 	if gate != nil {
 		<-gate
 	}
-	body, _ := json.Marshal(jwks(keys))
+	set := map[string][]json.RawMessage{"keys": extra}
+	for _, k := range jwks(keys).Keys {
+		b, _ := k.MarshalJSON()
+		set["keys"] = append(set["keys"], b)
+	}
+	body, _ := json.Marshal(set)
 	switch {
 	case status != 0:
 		body = []byte(`{"errorCode":"errors.com.epicgames.common.server_error","errorMessage":"Sorry an error occurred and we were unable to resolve it","numericErrorCode":1000,"originatingService":"com.epicgames.eos.auth","intent":"prod"}`)

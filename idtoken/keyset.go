@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/internal/wire"
@@ -196,17 +197,49 @@ func (k *keySet) fetch() ([]byte, http.Header, map[string]bool, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var set struct {
-		Keys []struct {
-			Kid string `json:"kid"`
-		} `json:"keys"`
-	}
-	if err := json.Unmarshal(resp.Body, &set); err != nil {
-		return nil, nil, nil, fmt.Errorf("idtoken: %s is not a JSON Web Key Set: %w", k.url, err)
-	}
-	kids := make(map[string]bool, len(set.Keys))
-	for _, key := range set.Keys {
-		kids[key.Kid] = true
+	kids, err := keptKids(resp.Body)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("idtoken: %s is not a JSON Web Key Set go-oidc can read: %w", k.url, err)
 	}
 	return resp.Body, resp.Header, kids, nil
+}
+
+// keptKids returns the kids of the keys go-oidc keeps from a key set, or
+// the error for which it rejects the whole set, so that the kids noted here
+// are those of go-oidc's cache. As go-oidc v3.21.0 does, it skips a key
+// whose alg go-oidc does not support or whose type go-jose cannot read.
+func keptKids(body []byte) (map[string]bool, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, err
+	}
+	kids := make(map[string]bool, len(set.Keys))
+	for _, raw := range set.Keys {
+		var meta struct {
+			Alg string `json:"alg"`
+		}
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			return nil, err
+		}
+		if meta.Alg != "" && !goOIDCAlgs[meta.Alg] {
+			continue
+		}
+		var key jose.JSONWebKey
+		if err := key.UnmarshalJSON(raw); err != nil {
+			if errors.Is(err, jose.ErrUnsupportedKeyType) {
+				continue
+			}
+			return nil, err
+		}
+		kids[key.KeyID] = true
+	}
+	return kids, nil
+}
+
+// goOIDCAlgs are the key algorithms go-oidc keeps in a key set.
+var goOIDCAlgs = map[string]bool{
+	oidc.RS256: true, oidc.RS384: true, oidc.RS512: true, oidc.ES256: true, oidc.ES384: true,
+	oidc.ES512: true, oidc.PS256: true, oidc.PS384: true, oidc.PS512: true, oidc.EdDSA: true,
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -307,6 +308,35 @@ func TestNotAKeySet(t *testing.T) {
 	_, err := e.connect.Verify(context.Background(), e.connectToken(t))
 	require.ErrorIs(t, err, idtoken.ErrKeySetUnavailable)
 	assert.Contains(t, err.Error(), "404")
+}
+
+// TestKeysGoOIDCCannotRead: a key go-oidc cannot use is skipped (v3.21.0
+// and later; older versions dropped the whole set), and a set go-oidc
+// rejects is unavailable, never half-read.
+func TestKeysGoOIDCCannotRead(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra string
+		want  error
+	}{
+		{"secp256k1 key (alg ES256K)", `{"kty":"EC","crv":"secp256k1","alg":"ES256K","kid":"k1","x":"AAAA","y":"AAAA"}`, nil},
+		{"Ed448 key without alg", `{"kty":"OKP","crv":"Ed448","kid":"ed448","x":"AAAA"}`, nil},
+		{"unknown key type", `{"kty":"PQC","kid":"future"}`, nil},
+		{"RSA key without a modulus", `{"kty":"RSA","alg":"RS256","kid":"broken","e":"AQAB"}`, idtoken.ErrKeySetUnavailable},
+		{"key that is not an object", `"key"`, idtoken.ErrKeySetUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.epic.extra = []json.RawMessage{json.RawMessage(tc.extra)}
+			_, err := e.connect.Verify(context.Background(), e.connectToken(t))
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
 }
 
 func TestPlainHTTPKeySetRefused(t *testing.T) {
