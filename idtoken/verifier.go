@@ -87,6 +87,11 @@ type Options struct {
 // Verifier verifies Epic ID tokens of one kind for one client. It caches
 // the kind's key set and is safe for concurrent use: create one when the
 // server starts and share it.
+//
+// The cached set is fetched again when a token names a kid it lacks (Epic
+// publishes a new key before it signs with it), at most once per
+// RefetchCooldown. A key Epic has removed keeps verifying until then, and
+// from then on its tokens fail with ErrUnknownKey.
 type Verifier struct {
 	kind         Kind
 	clientID     string
