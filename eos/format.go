@@ -22,3 +22,8 @@ func (g externalAuthFrom) Format(f fmt.State, verb rune) {
 
 // LogValue makes log/slog print the redacted form.
 func (g externalAuthFrom) LogValue() slog.Value { return slog.StringValue(g.String()) }
+
+// Format prints the redacted String whatever the verb.
+func (c AuthConfig) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+}

@@ -20,6 +20,7 @@ type singleUseCode struct {
 	method    string // "S256" or "plain"
 	origin    *session
 	expiry    time.Time
+	scope     []string // asked for on the login page (Authorize); nil for the client's
 }
 
 // NewExchangeCode mints an exchange code for an account, as
@@ -125,6 +126,9 @@ func (s *Server) codeGrant(c *call, cl *Client, kind string) (*login, *apiError)
 	l := &login{account: sc.account, method: kind}
 	if kind == "authorization_code" {
 		l.scope = cl.Scopes
+		if sc.scope != nil {
+			l.scope = sc.scope
+		}
 	}
 	if sc.origin != nil {
 		l.ext = sc.origin.ext

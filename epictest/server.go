@@ -337,6 +337,7 @@ func (s *Server) routes() {
 	s.handle("POST "+EOSAuthTokenPath, svcEOSAuth, s.eosAuthToken)
 	s.handle("POST /epic/oauth/v2/tokenInfo", svcEOSAuth, s.eosAuthTokenInfo)
 	s.handle("POST /epic/oauth/v2/revoke", svcEOSAuth, s.eosAuthRevoke)
+	s.handle("GET /epic/oauth/v2/userInfo", svcEOSAuth, s.eosAuthUserInfo)
 	s.mux.HandleFunc("GET /activate", s.activatePage)
 	s.mux.HandleFunc("/", s.notFound)
 }
