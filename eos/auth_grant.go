@@ -56,13 +56,18 @@ type ExchangeCodeFunc func(ctx context.Context) (string, error)
 // ExchangeCodeFrom returns an exchange_code grant that takes a new code
 // from codes every time it runs. It is repeatable, so a TokenSource built
 // on it logs in again with a new code whenever its EOS Auth refresh token
-// runs out: the EAS session lasts for as long as the session behind codes
-// does. This is how an account-service session becomes an EAS session, as
-// fnbr.js does it (exchange code, token_type=epic_id, the deployment):
+// runs out or is rejected: the EAS session lasts for as long as the session
+// behind codes does. This is how an account-service session becomes an EAS
+// session, as fnbr.js does it (exchange code, token_type=epic_id, the
+// deployment):
 //
 //	account := epicCfg.TokenSource(ctx, deviceAuth)
 //	eas := &eos.AuthConfig{ClientID: ..., ClientSecret: ..., DeploymentID: ..., TokenType: "epic_id"}
 //	ts := eas.TokenSource(ctx, eos.ExchangeCodeFrom(epicCfg.ExchangeCodeFunc(account, nil)))
+//
+// codes is only called when the EAS session needs a new login, which may be
+// hours apart; the session behind it must be able to renew itself after
+// such a pause, as one built on a device auth can.
 func ExchangeCodeFrom(codes ExchangeCodeFunc) Grant { return exchangeCodeFrom{codes} }
 
 type exchangeCodeFrom struct{ codes ExchangeCodeFunc }

@@ -6,8 +6,9 @@
 // account service (token endpoint with every grant the library sends,
 // deviceAuthorization, exchange codes, device auths, verify, session kill,
 // tokenInfo), EOS Connect (client_credentials and external_auth, nonce
-// echoed) and EOS Auth (/epic/oauth/v2/token, tokenInfo, revoke). It answers
-// with the field names, JSON types, error bodies and HTTP statuses of Epic's
+// echoed) and EOS Auth (/epic/oauth/v2/token with PKCE-bound codes from
+// Authorize, the login page's stand-in; tokenInfo, revoke, userInfo). It
+// answers with the field names, JSON types, error bodies and HTTP statuses of Epic's
 // recorded payloads (testdata/fixtures; a conformance test keeps the two in
 // step), and validates requests as Epic does: Basic auth, grant types a
 // client may use, required fields, single-use codes, rotating refresh
