@@ -171,6 +171,13 @@ func TestSecretHygiene(t *testing.T) {
 		"external_auth":      eos.ExternalAuth(eos.EpicGamesAccessToken, hygieneAccess),
 		"external_auth_from": eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})),
 	}
+	easGrants := map[string]eos.Grant{
+		"authorization_code": eos.AuthorizationCode(hygieneAuthCode, oauth2.VerifierOption(hygieneVerifier)),
+		"exchange_code":      eos.ExchangeCode(hygieneExchangeCode),
+		"exchange_code_from": eos.ExchangeCodeFrom(func(context.Context) (string, error) { return hygieneExchangeCode, nil }),
+		"refresh_token":      eos.RefreshToken(hygieneRefresh),
+		"external_auth":      eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal),
+	}
 
 	var texts []string
 	var errs int
@@ -199,6 +206,24 @@ func TestSecretHygiene(t *testing.T) {
 				_, err := cfg.Token(ctx, g)
 				collect(t, "eos "+gname, err)
 				texts = append(texts, formatted(cfg, g)...)
+			}
+			for gname, g := range easGrants {
+				ctx, clock := hygieneContext(name)
+				cfg := &eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret, DeploymentID: "d", Endpoint: endpoint, Clock: clock}
+				_, err := cfg.Token(ctx, g)
+				collect(t, "eas "+gname, err)
+				texts = append(texts, formatted(cfg, g)...)
+			}
+			// The EOS Auth endpoints that take a token; some 200 faults
+			// are valid answers there.
+			eas := &eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret, Endpoint: endpoint}
+			ctx, _ := hygieneContext(name)
+			_, infoErr := eas.TokenInfo(ctx, hygieneAccess)
+			_, userErr := eas.UserInfo(ctx, &oauth2.Token{AccessToken: hygieneAccess})
+			for _, err := range []error{infoErr, userErr, eas.Revoke(ctx, hygieneRefresh)} {
+				if err != nil {
+					texts = append(texts, errorTexts(t, err)...)
+				}
 			}
 			// A saved session whose refresh fails, through a TokenSource.
 			ctx, clock := hygieneContext(name)
@@ -306,6 +331,11 @@ func TestTypesNeverPrintSecrets(t *testing.T) {
 		epic.ExchangeCode(hygieneExchangeCode, epic.CodeVerifier(hygieneVerifier)),
 		eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal),
 		eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})),
+		eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret},
+		&eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret},
+		eos.AuthorizationCode(hygieneAuthCode, oauth2.VerifierOption(hygieneVerifier)),
+		eos.ExchangeCode(hygieneExchangeCode),
+		eos.RefreshToken(hygieneRefresh),
 		&epicoauth.Error{StatusCode: 400, ErrorCode: "x", Body: []byte("[REDACTED]")},
 	}
 	for _, v := range values {
