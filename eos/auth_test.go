@@ -51,7 +51,7 @@ type easServer struct {
 	answer func(r seen) (status int, body []byte)
 }
 
-func newEASServer(t *testing.T, answer func(r seen) (int, []byte)) *easServer {
+func newEASServer(t testing.TB, answer func(r seen) (int, []byte)) *easServer {
 	s := &easServer{answer: answer}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
