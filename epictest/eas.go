@@ -41,7 +41,12 @@ func (s *Server) Authorize(authURL, accountID string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("epictest: authorize: %w", err)
 	}
-	q := u.Query()
+	return s.authorize(u.Query(), a)
+}
+
+// authorize approves the login page's query q for account a and returns
+// the redirect; s.mu is held. An HTTP login page serves it too.
+func (s *Server) authorize(q url.Values, a *Account) (string, error) {
 	cl := s.clients[q.Get("client_id")]
 	if cl == nil {
 		return "", fmt.Errorf("epictest: authorize: unknown client_id %q", q.Get("client_id"))
@@ -62,7 +67,10 @@ func (s *Server) Authorize(authURL, accountID string) (string, error) {
 	}
 	code := s.newCode("authorization_code", a, cl.ID, cl.ID, nil)
 	sc := s.codes[code]
-	sc.challenge, sc.method, sc.scope = challenge, method, strings.Fields(q.Get("scope"))
+	sc.challenge, sc.method = challenge, method
+	if scope := strings.Fields(q.Get("scope")); len(scope) > 0 {
+		sc.scope = scope
+	}
 	back := redirect.Query()
 	back.Set("code", code)
 	if st := q.Get("state"); st != "" {

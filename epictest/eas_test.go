@@ -109,6 +109,7 @@ func TestEASCodeBoundToItsChallenge(t *testing.T) {
 			if tt.code == "" {
 				require.NoError(t, err)
 				assert.Equal(t, f.alice.ID, eos.AccountID(tok))
+				assert.Equal(t, f.client.Scopes, eos.Scope(tok), "no scope asked: the client's")
 				return
 			}
 			e := epicErr(t, err)
