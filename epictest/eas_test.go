@@ -313,3 +313,28 @@ func TestEASSessionFromAnAccountSession(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, epicoauth.ErrLoginRequired), "%v", err)
 }
+
+// No recording of an EAS token response exists (fact sheet 7.2); the fake
+// sends the fields of the official table, with the types the sources agree
+// on: scope a space-separated string, expires_at ISO 8601, merged_accounts
+// an array.
+func TestEASTokenResponseFields(t *testing.T) {
+	f := newFx(t)
+	r := f.do("POST", epictest.EOSAuthTokenPath, basic(f.client), url.Values{"grant_type": {"exchange_code"},
+		"exchange_code": {f.srv.NewExchangeCode(f.alice.ID, f.client.ID)}, "scope": {"basic_profile openid"},
+		"deployment_id": {f.srv.DefaultDeployment().ID}})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	m := r.json(t)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	assert.ElementsMatch(t, []string{"access_token", "token_type", "expires_in", "expires_at", "refresh_token", "refresh_expires",
+		"refresh_expires_at", "account_id", "client_id", "application_id", "merged_accounts", "scope", "id_token"}, keys)
+	assert.IsType(t, "", m["scope"])
+	assert.IsType(t, []any{}, m["merged_accounts"])
+	_, err := time.Parse("2006-01-02T15:04:05.000Z", m["expires_at"].(string))
+	assert.NoError(t, err)
+	assert.Equal(t, float64(7200), m["expires_in"])
+	assert.Equal(t, float64(28800), m["refresh_expires"])
+}
