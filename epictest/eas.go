@@ -145,10 +145,21 @@ func (s *Server) easIDToken(ss *session, now time.Time) string {
 		claims["pfdid"], claims["pfpid"], claims["pfsid"] = d.ID, d.ProductID, d.SandboxID
 	}
 	if e := ss.ext; e != nil {
-		eat, _, _ := strings.Cut(e.typ, "_")
+		eat := eatOf(e.typ)
 		claims["eat"], claims["eadn"], claims["pltfm"] = eat, e.displayName, platformOf(eat)
 	}
 	return unsignedJWT(claims)
+}
+
+// eatOf is the eat claim (steam, psn, nintendo_id ...) of an
+// external_auth_type (steam_session_ticket, psn_id_token,
+// nintendo_id_token ...).
+func eatOf(typ string) string {
+	if strings.HasPrefix(typ, "nintendo_") {
+		return strings.TrimSuffix(typ, "_token")
+	}
+	eat, _, _ := strings.Cut(typ, "_")
+	return eat
 }
 
 // platformOf is the pltfm claim of an external account type.
@@ -158,7 +169,7 @@ func platformOf(eat string) string {
 		return "playstation"
 	case "steam":
 		return "steam"
-	case "nintendo":
+	case "nintendo_id", "nintendo_nsa_id":
 		return "switch"
 	case "xbl":
 		return "xbox"

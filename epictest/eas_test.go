@@ -187,16 +187,27 @@ func TestEASIDTokenClaims(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, eos.IDToken(tok))
 	})
-	t.Run("a platform login adds eat, eadn and pltfm", func(t *testing.T) {
-		f.srv.AddExternalAuth(f.alice.ID, epictest.ExternalAuth{Type: "steam_session_ticket", Token: "ticket-1", DisplayName: "alice_on_steam"})
-		tok, err := f.easConfig("openid").Token(f.ctx, eos.ExternalAuth(eos.SteamSessionTicket, "ticket-1"))
-		require.NoError(t, err)
-		assert.Equal(t, f.alice.ID, eos.AccountID(tok))
-		c := jwtClaims(t, eos.IDToken(tok))
-		assert.Equal(t, "steam", c["eat"])
-		assert.Equal(t, "alice_on_steam", c["eadn"])
-		assert.Equal(t, "steam", c["pltfm"])
-	})
+	for _, p := range []struct {
+		typ           eos.ExternalCredentialType
+		eat, platform string
+	}{
+		{eos.SteamSessionTicket, "steam", "steam"},
+		{eos.PSNIDToken, "psn", "playstation"},
+		{eos.XBLXSTSToken, "xbl", "xbox"},
+		{eos.NintendoNSAIDToken, "nintendo_nsa_id", "switch"},
+		{eos.DiscordAccessToken, "discord", "other"},
+	} {
+		t.Run("a platform login adds eat, eadn and pltfm: "+p.eat, func(t *testing.T) {
+			f.srv.AddExternalAuth(f.alice.ID, epictest.ExternalAuth{Type: string(p.typ), Token: "ticket-" + p.eat, DisplayName: "alice_on_" + p.eat})
+			tok, err := f.easConfig("openid").Token(f.ctx, eos.ExternalAuth(p.typ, "ticket-"+p.eat))
+			require.NoError(t, err)
+			assert.Equal(t, f.alice.ID, eos.AccountID(tok))
+			c := jwtClaims(t, eos.IDToken(tok))
+			assert.Equal(t, p.eat, c["eat"])
+			assert.Equal(t, "alice_on_"+p.eat, c["eadn"])
+			assert.Equal(t, p.platform, c["pltfm"])
+		})
+	}
 }
 
 func TestEASMergedAccounts(t *testing.T) {
