@@ -41,22 +41,29 @@ func (s *Server) Authorize(authURL, accountID string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("epictest: authorize: %w", err)
 	}
-	return s.authorize(u.Query(), a)
+	q := u.Query()
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || !redirect.IsAbs() {
+		return "", fmt.Errorf("epictest: authorize: redirect_uri %q is not an absolute URL", q.Get("redirect_uri"))
+	}
+	code, err := s.authorizationCode(q, a)
+	if err != nil {
+		return "", err
+	}
+	return withCode(redirect, code, q.Get("state")), nil
 }
 
-// authorize approves the login page's query q for account a and returns
-// the redirect; s.mu is held. An HTTP login page serves it too.
-func (s *Server) authorize(q url.Values, a *Account) (string, error) {
+// authorizationCode mints the code the login page hands out when account a
+// approves the page's query q: for q's client_id, bound to its
+// code_challenge and scope. Authorize and the HTTP page (authorizePage)
+// share it. s.mu is held.
+func (s *Server) authorizationCode(q url.Values, a *Account) (string, error) {
 	cl := s.clients[q.Get("client_id")]
 	if cl == nil {
 		return "", fmt.Errorf("epictest: authorize: unknown client_id %q", q.Get("client_id"))
 	}
 	if rt := q.Get("response_type"); rt != "code" {
 		return "", fmt.Errorf("epictest: authorize: response_type %q is not code", rt)
-	}
-	redirect, err := url.Parse(q.Get("redirect_uri"))
-	if err != nil || !redirect.IsAbs() {
-		return "", fmt.Errorf("epictest: authorize: redirect_uri %q is not an absolute URL", q.Get("redirect_uri"))
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	if challenge != "" && method == "" {
@@ -71,13 +78,20 @@ func (s *Server) authorize(q url.Values, a *Account) (string, error) {
 	if scope := strings.Fields(q.Get("scope")); len(scope) > 0 {
 		sc.scope = scope
 	}
-	back := redirect.Query()
-	back.Set("code", code)
-	if st := q.Get("state"); st != "" {
-		back.Set("state", st)
+	return code, nil
+}
+
+// withCode returns redirect with code and, when set, state added to its
+// query, as the login page sends the browser back.
+func withCode(redirect *url.URL, code, state string) string {
+	back := *redirect
+	q := back.Query()
+	q.Set("code", code)
+	if state != "" {
+		q.Set("state", state)
 	}
-	redirect.RawQuery = back.Encode()
-	return redirect.String(), nil
+	back.RawQuery = q.Encode()
+	return back.String()
 }
 
 var eosAuthGrants = grantSet{

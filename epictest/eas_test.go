@@ -349,3 +349,34 @@ func TestEASTokenResponseFields(t *testing.T) {
 	assert.Equal(t, float64(7200), m["expires_in"])
 	assert.Equal(t, float64(28800), m["refresh_expires"])
 }
+
+// The HTTP login page (GET /id/authorize with the fake's account_id) mints
+// the same codes as Authorize: an AuthConfig's login URL, followed in a
+// browser, ends in a code bound to its challenge and scope.
+func TestEASLoginPageOverHTTP(t *testing.T) {
+	f := newFx(t)
+	cfg := f.easConfig("basic_profile", "openid")
+	verifier := oauth2.GenerateVerifier()
+	u, err := url.Parse(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("account_id", f.alice.ID)))
+	require.NoError(t, err)
+	resp := f.get(u.Path + "?" + u.RawQuery)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	back, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "st", back.Query().Get("state"))
+	_, err = cfg.Exchange(f.ctx, back.Query().Get("code"))
+	assert.Equal(t, "errors.com.epicgames.account.oauth.single_use_code_verifier_required", epicErr(t, err).ErrorCode)
+
+	resp = f.get(u.Path + "?" + u.RawQuery)
+	back, err = url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	tok, err := cfg.Exchange(f.ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"basic_profile", "openid"}, eos.Scope(tok))
+
+	bad := u.Query()
+	bad.Set("code_challenge_method", "S512")
+	r := f.do("GET", u.Path+"?"+bad.Encode(), nil, nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, string(r.body), "code_challenge_method")
+}

@@ -16,9 +16,11 @@
 //	epictoken verify [--perms]
 //	epictoken kill [--type TYPE]
 //	epictoken reset --store FILE [--account ACCOUNT_ID]
+//	epictoken fake [--addr HOST:PORT] [--tls [--ca-out FILE]] [--seed FILE] [--state-out FILE]
 //	epictoken COMMAND --help
 //
-// Every command but demo also takes --client, --credentials and --fake.
+// Every command but demo and fake also takes --client, --credentials,
+// --fake and --fake-url (with --ca).
 //
 // # Description
 //
@@ -99,6 +101,17 @@
 // the file the command reads, so 'epictoken login --fake' followed by
 // 'epictoken verify --fake' works. With --fake the default device-auth file
 // is deviceauth-fake.json, so a fake login never replaces a real one.
+//
+// 'epictoken fake' serves the same fake until SIGINT or SIGTERM, over HTTP
+// or, with --tls, HTTPS with a certificate for Epic's host names, for
+// programs in any language; its clock follows real time. It prints (and
+// with --state-out writes) its URL, clients, accounts, device auths and an
+// exchange code as JSON, and takes requests on an admin API under
+// /_epictest (see 'epictoken fake --help'). --fake-url URL (with --ca FILE
+// for HTTPS) runs any other command against it, so that runs share one
+// fake: 'epictoken exchange-code --fake-url URL' in one run, 'epictoken
+// token --grant exchange_code --fake-url URL' in the next. --fake-url uses
+// deviceauth-fake.json too.
 //
 // # Files
 //

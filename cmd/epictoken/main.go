@@ -10,10 +10,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: 'epictoken fake' runs under process managers.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -53,7 +55,7 @@ type command struct {
 // commands lists the subcommands in the order the usage shows them.
 var commands = []*command{
 	demoCommand, tokenCommand, headerCommand, curlCommand, infoCommand, loginCommand,
-	deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand, resetCommand,
+	deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand, resetCommand, fakeCommand,
 }
 
 func commandNamed(name string) *command {
@@ -73,8 +75,10 @@ Usage:
 
 Commands:
 %s
-Every command but demo takes --fake, which runs it against an embedded fake
-of Epic's services (offline; see 'epictoken demo') instead of Epic.
+Every command but demo and fake takes --fake, which runs it against an
+embedded fake of Epic's services (offline; see 'epictoken demo') instead of
+Epic, or --fake-url URL (and --ca FILE for HTTPS), which runs it against a
+running 'epictoken fake', so that runs share its accounts and codes.
 
 Exit status:
   0    success

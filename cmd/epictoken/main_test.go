@@ -51,8 +51,12 @@ func TestCommandHelp(t *testing.T) {
 				expect(t, res, exitOK)
 				assert.True(t, strings.HasPrefix(res.stdout, "Usage: epictoken "+c.name), res.stdout)
 				assert.Empty(t, res.stderr)
-				if c.name != "demo" {
-					assertLines(t, res.stdout, "Flags:", "  --fake\n", "  --client NAME\n")
+				switch c.name {
+				case "demo":
+				case "fake":
+					assertLines(t, res.stdout, "Flags:", "  --addr HOST:PORT\n", "Admin API", "/_epictest/faults")
+				default:
+					assertLines(t, res.stdout, "Flags:", "  --fake\n", "  --client NAME\n", "  --fake-url URL\n", "  --ca FILE\n")
 				}
 			}
 		})

@@ -66,6 +66,7 @@ func (r *cli) deviceAuthCmd(ctx context.Context, fs *flagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if action == "list" {
 		return r.listDeviceAuths(ctx, s)
@@ -161,6 +162,7 @@ func (r *cli) exchangeCodeCmd(ctx context.Context, fs *flagSet, args []string) e
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, true)
 	x, err := s.cfg.CreateExchangeCode(ctx, s.tok, &epic.ExchangeCodeOptions{ConsumingClientID: clientID(*consumer)})
 	if err != nil {
@@ -199,6 +201,7 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	s.cfg.IncludePerms = *perms
 	v, err := s.cfg.Verify(ctx, s.tok)
@@ -270,6 +273,7 @@ func (r *cli) killCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if err := s.cfg.KillSessions(ctx, s.tok, kind); err != nil {
 		return err

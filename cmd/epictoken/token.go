@@ -192,7 +192,7 @@ func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error
 	case "client_credentials":
 		grant = epic.ClientCredentials()
 	case "device_auth":
-		path, err := r.deviceAuthPath(*f.daPath, f.cf.fake)
+		path, err := r.deviceAuthPath(*f.daPath, f.cf.offline())
 		if err != nil {
 			return nil, err
 		}
@@ -223,8 +223,12 @@ func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error
 		return nil, err
 	}
 
-	cn := r.connect(f.cf, c, seed)
+	cn, err := r.connect(f.cf, c, seed)
+	if err != nil {
+		return nil, err
+	}
 	defer cn.stop()
+	ctx = cn.context(ctx)
 	if *f.eg1 {
 		cn.cfg.TokenType = "eg1"
 	}
