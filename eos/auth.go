@@ -2,7 +2,6 @@ package eos
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -108,9 +107,10 @@ func (c *AuthConfig) ResumeTokenSource(ctx context.Context, saved *oauth2.Token,
 }
 
 // Client returns an HTTP client that authorizes its requests with tokens
-// from TokenSource(ctx, grant).
-func (c *AuthConfig) Client(ctx context.Context, grant Grant) *http.Client {
-	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
+// from TokenSource(ctx, grant): see epicoauth.NewClient for what it keeps
+// of the *http.Client in ctx and where the token goes on a redirect (opts).
+func (c *AuthConfig) Client(ctx context.Context, grant Grant, opts ...epicoauth.ClientOption) *http.Client {
+	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant), opts...)
 }
 
 func (c *AuthConfig) newSource(ctx context.Context, grant Grant, saved *oauth2.Token) *epicoauth.TokenSource {
@@ -180,14 +180,3 @@ func (c AuthConfig) GoString() string { return c.String() }
 
 // LogValue makes log/slog print the redacted form.
 func (c AuthConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON writes the AuthConfig's public fields and a redacted client
-// secret, so that dumping a configuration as JSON does not leak it.
-func (c AuthConfig) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ClientID, ClientSecret, DeploymentID string
-		Scopes                               []string `json:",omitempty"`
-		RedirectURL, TokenType               string   `json:",omitempty"`
-		Endpoint                             oauth2.Endpoint
-	}{c.ClientID, wire.Redacted, c.DeploymentID, c.Scopes, c.RedirectURL, c.TokenType, c.endpoint()})
-}

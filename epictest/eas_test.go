@@ -380,3 +380,16 @@ func TestEASLoginPageOverHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, string(r.body), "code_challenge_method")
 }
+
+func TestEASClientAuthorizesRequests(t *testing.T) {
+	f := newFx(t)
+	cfg := f.easConfig("basic_profile")
+	client := cfg.Client(f.ctx, eos.ExchangeCode(f.srv.NewExchangeCode(f.alice.ID, f.client.ID)))
+	resp, err := client.Get(f.srv.URL + "/epic/oauth/v2/userInfo")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var who map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&who))
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, f.alice.ID, who["sub"])
+}
