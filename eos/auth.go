@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -62,6 +63,12 @@ type AuthConfig struct {
 	// Tests inject a fake one (epictest.Clock).
 	Clock epicoauth.Clock
 
+	// ExpiryDelta is how long before its Expiry a token source stops
+	// handing a token out (epicoauth.TokenSourceOptions.ExpiryDelta).
+	// Optional; zero means epicoauth.DefaultExpiryDelta, a negative value
+	// none.
+	ExpiryDelta time.Duration
+
 	// Retry says how failed token requests are retried. Optional; nil
 	// means epicoauth's defaults (three attempts), epicoauth.NoRetry()
 	// sends each request once.
@@ -115,7 +122,7 @@ func (c *AuthConfig) Client(ctx context.Context, grant Grant, opts ...epicoauth.
 
 func (c *AuthConfig) newSource(ctx context.Context, grant Grant, saved *oauth2.Token) *epicoauth.TokenSource {
 	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock),
-		&epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
+		&epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock, ExpiryDelta: c.ExpiryDelta})
 	if saved != nil {
 		ts.SetToken(saved)
 	}

@@ -352,3 +352,29 @@ func TestAuthConfigNeverShowsItsSecret(t *testing.T) {
 	}
 	assert.Contains(t, cfg.String(), epicoauth.EOSAuthEndpoint.TokenURL, "the default endpoint")
 }
+
+func TestAuthConfigExpiryDelta(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		delta    time.Duration
+		requests int
+	}{
+		{"default: the token is still handed out", 0, 1},
+		{"30 minutes: it is renewed first", 30 * time.Minute, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := 0
+			srv := newEASServer(t, func(seen) (int, []byte) { n++; return http.StatusOK, easToken(n, nil) })
+			clock := epictest.NewClock(start)
+			cfg := srv.config(clock)
+			cfg.ExpiryDelta = tt.delta
+			ts := cfg.TokenSource(context.Background(), eos.ExchangeCode(exchangeCode))
+			first, err := ts.Token()
+			require.NoError(t, err)
+			clock.Set(first.Expiry.Add(-29 * time.Minute))
+			_, err = ts.Token()
+			require.NoError(t, err)
+			assert.Len(t, srv.requests(), tt.requests)
+		})
+	}
+}

@@ -162,7 +162,7 @@ func (s *Server) easIDToken(ss *session, now time.Time) string {
 		eat := eatOf(e.typ)
 		claims["eat"], claims["eadn"], claims["pltfm"] = eat, e.displayName, platformOf(eat)
 	}
-	return unsignedJWT(claims)
+	return s.signIDToken(svcEOSAuth, claims)
 }
 
 // eatOf is the eat claim (steam, psn, nintendo_id ...) of an
