@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,7 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return err
 	}
@@ -50,10 +51,61 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	return renameDurably(tmp, path)
+}
+
+// tempPrefix starts the name of every temporary file Write makes for path;
+// os.CreateTemp appends a random decimal number.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// Temps returns the temporary files that Write left next to path: the
+// files of a write that a crash (or a failed rename) interrupted, or of a
+// write in progress in another process. Only names Write makes for this very
+// path are listed. A missing directory has none.
+func Temps(path string) ([]string, error) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	prefix := tempPrefix(path)
+	var temps []string
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
+			temps = append(temps, filepath.Join(dir, e.Name()))
+		}
+	}
+	return temps, nil
+}
+
+// Promote makes the temporary file tmp (one that Temps listed) the file at
+// path, the last step of a Write that was interrupted: it flushes tmp to
+// disk (the interrupted write may not have) and renames it over path.
+func Promote(tmp, path string) error {
+	f, err := os.Open(tmp)
+	if err != nil {
 		return err
 	}
-	syncDir(dir)
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return renameDurably(tmp, path)
+}
+
+// renameDurably renames tmp to path and makes the rename durable.
+func renameDurably(tmp, path string) error {
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(path))
 	return nil
 }
 
@@ -72,22 +124,74 @@ func syncDir(dir string) {
 // ErrTooLarge is returned by Read for a file longer than its limit.
 var ErrTooLarge = errors.New("file too large")
 
-// Read returns the content of the file at path, which must be at most limit
-// bytes long. A missing file gives an error matching fs.ErrNotExist.
+// ErrNotRegular is matched by the error of Read for a path that names
+// something other than a regular file (after symbolic links): a named pipe,
+// whose opening would block until a writer comes, a device, a socket or a
+// directory.
+var ErrNotRegular = errors.New("not a regular file")
+
+// Read returns the content of the file at path, which must be a regular file
+// at most limit bytes long. A missing file gives an error matching
+// fs.ErrNotExist, anything but a regular file one matching ErrNotRegular.
 func Read(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	data, _, err := ReadStat(path, limit)
+	return data, err
+}
+
+// ReadStat is Read that also describes the file it read.
+//
+// The path is checked before it is opened, so that a named pipe or a device
+// is never opened at all; it is opened without blocking (a pipe put there
+// in between cannot hang the open) and the opened file is checked again, so
+// what is read is the regular file that was checked.
+func ReadStat(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	info, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := checkRegular(path, info); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openNoBlock, 0)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, nil, err
+	}
+	if err := checkRegular(path, info); err != nil {
+		return nil, nil, err
+	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: %w (over %d bytes)", path, ErrTooLarge, limit)
+		return nil, nil, fmt.Errorf("%s: %w (over %d bytes)", path, ErrTooLarge, limit)
 	}
-	return data, nil
+	return data, info, nil
+}
+
+// checkRegular returns an error matching ErrNotRegular, which names the kind
+// of file, unless info describes a regular file.
+func checkRegular(path string, info fs.FileInfo) error {
+	mode := info.Mode()
+	if mode.IsRegular() {
+		return nil
+	}
+	kind := "a special file"
+	switch {
+	case mode.IsDir():
+		kind = "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (it is %s)", ErrNotRegular, kind)}
 }
 
 // Decode unmarshals the JSON document data into v. Its error says what is
