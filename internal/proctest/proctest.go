@@ -63,7 +63,11 @@ func Start(t testing.TB, role string, env ...string) *Child {
 		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run="+strings.Join(run, "/"), "-test.count=1")
-	cmd.Env = append(append(os.Environ(), roleEnv+"="+role), env...)
+	// A binary built with -race sleeps one second at exit by default
+	// (GORACE atexit_sleep_ms); children exit often and should not.
+	gorace := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+	cmd.Env = append(os.Environ(), roleEnv+"="+role, "GORACE="+gorace)
+	cmd.Env = append(cmd.Env, env...)
 	c := &Child{cmd: cmd, lines: make(chan string, 64), done: make(chan struct{})}
 	cmd.Stderr = &c.stderr
 	stdin, err := cmd.StdinPipe()
