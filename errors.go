@@ -175,3 +175,24 @@ func (e *Error) Format(f fmt.State, verb rune) {
 		_, _ = f.Write([]byte(e.Error()))
 	}
 }
+
+// MalformedFieldError reports an optional field of a token response that
+// could not be used: a lifetime that is not a positive number or is out of
+// range (1e309), a field of the wrong type, a key sent twice, any value
+// too large for a float64. Once a response carries a well-formed
+// access_token (and refresh_token), Epic has already spent the grant and
+// rotated the refresh token, so the token is kept: the field counts as
+// absent (the lifetime fallbacks of the token response apply) and the
+// problem goes to TokenSourceOptions.OnError, never failing the request.
+// It names the field, never its value.
+type MalformedFieldError struct {
+	// Field is the top-level JSON key, such as "expires_in".
+	Field string
+	// Problem says what was wrong: "not a positive number", "out of
+	// range", "not a string", "repeated" ...
+	Problem string
+}
+
+func (e *MalformedFieldError) Error() string {
+	return "epicoauth: token response field " + strconv.Quote(e.Field) + " is unusable (" + e.Problem + "); the token was kept without it"
+}

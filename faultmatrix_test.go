@@ -235,6 +235,9 @@ func TestFaultMatrix(t *testing.T) {
 		{"device auth revoked, session alive", deviceAuthRevokedAliveRow},
 		{"device auth revoked, session ended", deviceAuthRevokedDeadRow},
 		{"store write failure", storeFailureRow},
+		{"token endpoint redirects to another host", redirectRow},
+		{"verify redirects to another port", verifyRedirectRow},
+		{"rotated token in an answer with broken optional fields", salvageRow},
 	} {
 		t.Run(tt.name, tt.run)
 	}

@@ -1,9 +1,11 @@
 package epicoauth
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/epicoauth/epicoauth/internal/redact"
+)
 
 // Format makes every fmt verb print the grant's redacted String, so that
 // not even %d or %x on the struct reaches a value.
-func (g staticGrant) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, fmt.FormatString(f, verb), g.String())
-}
+func (g staticGrant) Format(f fmt.State, verb rune) { redact.Format(f, verb, g.String()) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/eos"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // The credentials of the hygiene test: every one is sent or issued by some
@@ -293,26 +295,69 @@ func logged(values ...any) []string {
 	return []string{buf.String()}
 }
 
-// Our types hold secrets; each prints and logs without them.
+// allVerbs are the fmt verbs a caller may put on a struct: each one reaches
+// the fields of a type without a Format method. %p is not among them: fmt
+// never calls Format for it and prints a struct value's fields raw, which
+// no type can prevent (go vet reports %p on a non-pointer).
+var allVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%b", "%o", "%O", "%c", "%U", "%e", "%E", "%f", "%g", "%G", "%T", "%10.3v", "%-8s", "% x", "%#x"}
+
+// Every exported type that holds a secret prints, logs and marshals without
+// it: under every fmt verb, both slog handlers and encoding/json. The types
+// whose job is to be saved (DeviceAuth, CreatedDeviceAuth) are exempt from
+// encoding/json only, as their docs say.
 func TestTypesNeverPrintSecrets(t *testing.T) {
-	values := []any{
-		epic.DeviceAuth{AccountID: "94b1569506b04f9f8557af611e8c5e47", DeviceID: "435b52ece6d347479531c5132e209e53", Secret: hygieneDeviceSecret},
-		&epic.DeviceAuth{Secret: hygieneDeviceSecret},
-		epic.Config{ClientID: hygieneClientID, ClientSecret: hygieneClientSecret},
-		&epic.Config{ClientID: hygieneClientID, ClientSecret: hygieneClientSecret},
-		eos.Config{ClientID: "eosclient", ClientSecret: hygieneEOSSecret},
-		&eos.Config{ClientID: "eosclient", ClientSecret: hygieneEOSSecret},
-		epic.RefreshToken(hygieneRefresh),
-		epic.ExchangeCode(hygieneExchangeCode, epic.CodeVerifier(hygieneVerifier)),
-		eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal),
-		eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})),
-		&epicoauth.Error{StatusCode: 400, ErrorCode: "x", Body: []byte("[REDACTED]")},
+	deviceAuth := epic.DeviceAuth{AccountID: "94b1569506b04f9f8557af611e8c5e47", DeviceID: "435b52ece6d347479531c5132e209e53", Secret: hygieneDeviceSecret}
+	tests := []struct {
+		name  string
+		value any
+		saved bool // its JSON carries the secret on purpose
+	}{
+		{"epic.DeviceAuth", deviceAuth, true},
+		{"*epic.DeviceAuth", &deviceAuth, true},
+		{"epic.CreatedDeviceAuth", epic.CreatedDeviceAuth{DeviceAuth: deviceAuth, UserAgent: "x"}, true},
+		{"epic.Config", epic.Config{ClientID: hygieneClientID, ClientSecret: hygieneClientSecret}, false},
+		{"*epic.Config", &epic.Config{ClientID: hygieneClientID, ClientSecret: hygieneClientSecret}, false},
+		{"eos.Config", eos.Config{ClientID: "eosclient", ClientSecret: hygieneEOSSecret}, false},
+		{"*eos.Config", &eos.Config{ClientID: "eosclient", ClientSecret: hygieneEOSSecret}, false},
+		{"epic.ExchangeCodeResponse", epic.ExchangeCodeResponse{Code: hygieneExchangeCode, CreatingClientID: hygieneClientID}, false},
+		{"*epic.ExchangeCodeResponse", &epic.ExchangeCodeResponse{Code: hygieneExchangeCode}, false},
+		{"epic.Verification", epic.Verification{SessionID: hygieneAccess, AccountID: "94b1569506b04f9f8557af611e8c5e47"}, false},
+		{"*epic.Verification", &epic.Verification{SessionID: hygieneAccess}, false},
+		{"epic.Redirect", epic.Redirect{RedirectURL: "https://accounts.epicgames.com/fnauth?code=" + hygieneAuthCode, AuthorizationCode: hygieneAuthCode, ExchangeCode: hygieneExchangeCode, SID: hygieneContinuation}, false},
+		{"*epic.Redirect", &epic.Redirect{AuthorizationCode: hygieneAuthCode, RedirectURL: "%zz" + hygieneAuthCode}, false},
+		{"epic grant", epic.RefreshToken(hygieneRefresh), false},
+		{"epic grant with verifier", epic.ExchangeCode(hygieneExchangeCode, epic.CodeVerifier(hygieneVerifier)), false},
+		{"eos grant", eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal), false},
+		{"eos grant from a source", eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})), false},
+		{"epicoauth.Error", &epicoauth.Error{StatusCode: 400, ErrorCode: "x", Body: []byte("[REDACTED]")}, false},
+		{"epictest.Client", epictest.Client{ID: hygieneClientID, Secret: hygieneClientSecret}, false},
+		{"epictest.ExternalAuth", epictest.ExternalAuth{Type: "steam_session_ticket", Token: hygieneExternal}, false},
+		{"epictest.Session", epictest.Session{ID: hygieneAccess, ClientID: hygieneClientID}, false},
+		{"epictest.Request", epictest.Request{Method: "POST", Path: "/account/api/oauth/token", GrantType: "refresh_token",
+			Form:   url.Values{"refresh_token": {hygieneRefresh}},
+			Header: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(hygieneClientID+":"+hygieneClientSecret))}}}, false},
 	}
-	for _, v := range values {
-		for _, text := range append(formatted(v), logged(v)...) {
-			for _, secret := range hygieneSecrets {
-				assert.NotContains(t, text, secret, "%T", v)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var texts []string
+			for _, verb := range allVerbs {
+				texts = append(texts, fmt.Sprintf(verb, tt.value))
 			}
-		}
+			texts = append(texts, logged(tt.value)...)
+			if !tt.saved {
+				b, err := json.Marshal(tt.value)
+				require.NoError(t, err)
+				texts = append(texts, string(b))
+				// Inside another struct, as slog's JSON handler meets it.
+				b, err = json.Marshal(map[string]any{"held": tt.value})
+				require.NoError(t, err)
+				texts = append(texts, string(b))
+			}
+			for _, text := range texts {
+				for _, secret := range hygieneSecrets {
+					assert.NotContains(t, text, secret)
+				}
+			}
+		})
 	}
 }

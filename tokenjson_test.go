@@ -25,7 +25,7 @@ func fixtureToken(t *testing.T, name string) *oauth2.Token {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
-	tok, problem := wire.ParseToken(body, received)
+	tok, problem, _ := wire.ParseToken(body, received)
 	require.Empty(t, problem)
 	return tok
 }

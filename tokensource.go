@@ -1,12 +1,14 @@
 package epicoauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth/internal/report"
 )
 
 // ContextTokenSource is a token source that can be asked for a token under a
@@ -73,8 +75,9 @@ type TokenSourceOptions struct {
 	Store TokenStore
 
 	// Optional. OnError is called with the error of every failed token
-	// request and every failed save (*SaveError), on the goroutine that made
-	// the request; it must return quickly. Use it to log renewals that fail
+	// request, every failed save (*SaveError) and every optional field a
+	// new token was kept without (*MalformedFieldError), on the goroutine
+	// that made the request; it must return quickly. Use it to log renewals that fail
 	// while callers still get a valid token. TokenSource.Err reports the
 	// same state on demand.
 	OnError func(err error)
@@ -126,10 +129,16 @@ type TokenSource struct {
 // expires by the real clock, so early refresh cannot happen; the
 // TokenSource notices and renews at expiry instead.
 func NewTokenSource(src oauth2.TokenSource, opts *TokenSourceOptions) *TokenSource {
-	if opts == nil {
-		opts = &TokenSourceOptions{}
+	o := TokenSourceOptions{}
+	if opts != nil {
+		o = *opts
 	}
-	return &TokenSource{e: newEngine(src, opts)}
+	if o.OnError != nil {
+		// A token kept without a broken optional field reaches OnError
+		// from package wire through the requests' context.
+		o.Context = report.With(cmp.Or[context.Context](o.Context, context.Background()), o.OnError)
+	}
+	return &TokenSource{e: newEngine(src, &o)}
 }
 
 // Token returns a valid token, renewing it as described on [TokenSource].
@@ -174,18 +183,3 @@ func (s *TokenSource) Err() error { return s.e.err() }
 // rotated the refresh token; Close returns when it has. Afterwards the
 // cached token is still returned while valid, and ErrClosed once it is not.
 func (s *TokenSource) Close() { s.e.close() }
-
-// NewClient returns an HTTP client that authorizes every request with a
-// token from src. Unlike oauth2.NewClient it does not wrap src in a second
-// cache (oauth2.ReuseTokenSource), which would judge expiry by the real clock
-// instead of the source's. The client's transport comes from the
-// *http.Client in ctx (oauth2.HTTPClient), else http.DefaultTransport.
-func NewClient(ctx context.Context, src oauth2.TokenSource) *http.Client {
-	base := http.DefaultTransport
-	if ctx != nil {
-		if c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && c != nil && c.Transport != nil {
-			base = c.Transport
-		}
-	}
-	return &http.Client{Transport: &oauth2.Transport{Source: src, Base: base}}
-}

@@ -95,9 +95,10 @@ type errSource struct{ err error }
 func (s errSource) Token() (*oauth2.Token, error) { return nil, s.err }
 
 // Client returns an HTTP client that authorizes its requests with tokens
-// from TokenSource(ctx, grant).
-func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
-	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
+// from TokenSource(ctx, grant): see epicoauth.NewClient for what it keeps
+// of the *http.Client in ctx and where the token goes on a redirect (opts).
+func (c *Config) Client(ctx context.Context, grant Grant, opts ...epicoauth.ClientOption) *http.Client {
+	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant), opts...)
 }
 
 // fetch sends one token request with deployment_id and a fresh nonce, and

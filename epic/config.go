@@ -100,10 +100,10 @@ func (c *Config) ResumeTokenSource(ctx context.Context, saved *oauth2.Token, fal
 }
 
 // Client returns an HTTP client that authorizes its requests with tokens
-// from TokenSource(ctx, grant). Its transport comes from the *http.Client in
-// ctx (oauth2.HTTPClient), else http.DefaultTransport.
-func (c *Config) Client(ctx context.Context, grant Grant) *http.Client {
-	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant))
+// from TokenSource(ctx, grant): see epicoauth.NewClient for what it keeps
+// of the *http.Client in ctx and where the token goes on a redirect (opts).
+func (c *Config) Client(ctx context.Context, grant Grant, opts ...epicoauth.ClientOption) *http.Client {
+	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant), opts...)
 }
 
 // newSource builds a TokenSource; opts, which may be nil, adds options to

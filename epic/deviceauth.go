@@ -48,7 +48,8 @@ type DeviceAuthInfo struct {
 // Grant (cfg.TokenSource(ctx, created)); save created.DeviceAuth, whose JSON
 // {"accountId", "deviceId", "secret"} is the usual device-auth file format.
 // Epic never shows the secret again. Printing or logging it shows the ids
-// only (DeviceAuth's String and LogValue).
+// only (DeviceAuth's Format and LogValue); its JSON, like DeviceAuth's,
+// carries the secret, because it exists to be saved.
 type CreatedDeviceAuth struct {
 	DeviceAuth
 	// UserAgent is the User-Agent the device auth was created with.

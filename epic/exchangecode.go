@@ -32,8 +32,8 @@ type ExchangeCodeOptions struct {
 // ExchangeCodeResponse is an exchange code created by CreateExchangeCode: a
 // single-use code that logs another client into the same account (the Epic
 // Games Launcher hands one to each game it starts). Redeem it with Grant on
-// the other client's Config before Expiry (about 300 s). String, GoString
-// and LogValue hide Code.
+// the other client's Config before Expiry (about 300 s). Every fmt verb,
+// log/slog and encoding/json hide Code.
 type ExchangeCodeResponse struct {
 	// Code is the exchange code, a secret until it is redeemed.
 	Code string

@@ -93,7 +93,9 @@ func ContinuationToken(token string) Grant {
 //
 // The JSON form uses Epic's field names, so the response of creating a
 // device auth decodes into it. Secret is shown by Epic once, at creation.
-// String, GoString and LogValue redact Secret.
+// Every fmt verb and log/slog redact Secret, but encoding/json does not: a
+// DeviceAuth exists to be saved (it is the usual device-auth file), so
+// treat its JSON as the secret it holds and write it with permission 0600.
 type DeviceAuth struct {
 	AccountID string `json:"accountId"`
 	DeviceID  string `json:"deviceId"`

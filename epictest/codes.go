@@ -124,7 +124,10 @@ func (s *Server) codeGrant(c *call, cl *Client, kind string) (*login, *apiError)
 	}
 	l := &login{account: sc.account, method: kind}
 	if kind == "authorization_code" {
-		l.scope = cl.Scopes
+		// The browser that logged in has a device id, which Epic's answer
+		// carries (fixtures: authorization_code has device_id, exchange_code
+		// none unless the client sends X-Epic-Device-ID).
+		l.scope, l.deviceID = cl.Scopes, newHex()
 	}
 	if sc.origin != nil {
 		l.ext = sc.origin.ext

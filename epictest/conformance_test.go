@@ -50,8 +50,23 @@ var conformanceCases = map[string]conformance{
 			"exchange_code": {f.srv.NewExchangeCode(f.alice.ID, f.client.ID)}})
 	}},
 	"account-token-authorization_code.json": {status: 200, run: func(f *fx) reply {
-		return f.do("POST", epictest.AccountTokenPath, with(basic(f.client), epicoauth.DeviceIDHeader, epicoauth.NewDeviceID()),
+		// No X-Epic-Device-ID: the browser's login has a device id anyway.
+		return f.do("POST", epictest.AccountTokenPath, basic(f.client),
 			url.Values{"grant_type": {"authorization_code"}, "code": {f.srv.NewAuthorizationCode(f.alice.ID, f.client.ID)}})
+	}},
+	"account-public-account-own.json": {status: 200, absent: []string{"phoneNumber", "company", "lastDisplayNameChange", "guardianChallengeTimestamp"},
+		run: func(f *fx) reply {
+			return f.do("GET", "/account/api/public/account/"+f.alice.ID, bearer(f.userToken(nil)["access_token"].(string)), nil)
+		}},
+	"account-public-account-displayName.json": {status: 200, run: func(f *fx) reply {
+		return f.do("GET", "/account/api/public/account/displayName/ALICE", bearer(f.userToken(nil)["access_token"].(string)), nil)
+	}},
+	"error-account_not_found.json": {status: 404, run: func(f *fx) reply {
+		return f.do("GET", "/account/api/public/account/displayName/%20", bearer(f.userToken(nil)["access_token"].(string)), nil)
+	}},
+	"web-id-redirect-null-codes.json": {status: 200, absent: []string{"ssoV2Enabled"}, run: func(f *fx) reply {
+		// No browser is logged in to the account asked for.
+		return f.do("GET", "/id/api/redirect?clientId="+f.client.ID+"&responseType=code&accountId=nobody", nil, nil)
 	}},
 	"account-verify.json": {status: 200, run: func(f *fx) reply {
 		return f.do("GET", "/account/api/oauth/verify?includePerms=true", bearer(f.userToken(nil)["access_token"].(string)), nil)
@@ -182,8 +197,7 @@ var notFaked = map[string]string{
 	"error-csrf_token_invalid-web.json":                         "www.epicgames.com web API is not faked",
 	"error-single_use_code_not_found-web.json":                  "www.epicgames.com web API is not faked",
 	"web-id-device-info.json":                                   "www.epicgames.com web API is not faked",
-	"web-id-redirect-null-codes.json":                           "www.epicgames.com web API is not faked",
-	"web-id-redirect-sid.json":                                  "www.epicgames.com web API is not faked",
+	"web-id-redirect-sid.json":                                  "the fake's /id/api/redirect has no web session (sid)",
 	"transcribed/error-unauthorized-web-exchange-generate.json": "www.epicgames.com web API is not faked",
 	"reconstructed/error-eos-user_not_found.json":               "the fake creates product users on first login",
 	"reconstructed/error-scope_consent_required.json":           "consent flows are not faked",

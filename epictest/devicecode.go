@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -180,9 +181,33 @@ func (s *Server) AutoApproveDeviceCodes(accountID string, afterPolls int) {
 }
 
 // activatePage stands in for www.epicgames.com/activate, which a person
-// would open; tests approve codes with ApproveDeviceCode instead.
+// opens: it offers to approve the user code for each registered account
+// (tests call ApproveDeviceCode instead).
 func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprintf(w, "<!DOCTYPE html>\n<html><body><p>epictest: device code \"%s\" is approved by Server.ApproveDeviceCode or Server.AutoApproveDeviceCodes.</p></body></html>\n",
-		html.EscapeString(r.URL.Query().Get("userCode")))
+	user := r.URL.Query().Get("userCode")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "<p>Approve the login with code \"%s\" as:</p>", html.EscapeString(user))
+	for _, a := range s.sortedAccounts() {
+		fmt.Fprintf(&b, `<form method="post"><input type="hidden" name="userCode" value="%s"><input type="hidden" name="account_id" value="%s"><button>%s</button></form>`,
+			html.EscapeString(user), a.ID, html.EscapeString(a.DisplayName))
+	}
+	page(w, http.StatusOK, "Activate", b.String())
+}
+
+// activateApprove serves POST /activate (form userCode, account_id): the
+// person approved the code as the account.
+func (s *Server) activateApprove(w http.ResponseWriter, r *http.Request) {
+	form := formOf(r)
+	id := form.Get("account_id")
+	if !has(s, s.accounts, id) {
+		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(id))+" is registered with the fake.</p>")
+		return
+	}
+	if err := s.ApproveDeviceCode(form.Get("userCode"), id); err != nil {
+		page(w, http.StatusNotFound, "Unknown code", "<p>"+html.EscapeString(err.Error())+"</p>")
+		return
+	}
+	page(w, http.StatusOK, "Approved", "<p>The device may now log in.</p>")
 }

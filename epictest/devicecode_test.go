@@ -161,4 +161,14 @@ func TestActivatePage(t *testing.T) {
 	r := f.do("GET", "/activate?userCode=<b>", nil, nil)
 	assert.Equal(t, http.StatusOK, r.status)
 	assert.True(t, strings.Contains(string(r.body), "&lt;b&gt;"), "%s", r.body)
+
+	da := f.do("POST", epictest.DeviceAuthorizationPath, bearer(f.clientToken()), url.Values{}).json(t)
+	page := f.do("GET", "/activate?userCode="+da["user_code"].(string), nil, nil)
+	assert.Contains(t, string(page.body), `name="account_id" value="`+f.alice.ID+`"`, "a button per account")
+	assert.Equal(t, http.StatusBadRequest, f.do("POST", "/activate", nil, url.Values{"userCode": {da["user_code"].(string)}, "account_id": {"nobody"}}).status)
+	assert.Equal(t, http.StatusNotFound, f.do("POST", "/activate", nil, url.Values{"userCode": {"NOPE1234"}, "account_id": {f.alice.ID}}).status)
+	approved := f.do("POST", "/activate", nil, url.Values{"userCode": {da["user_code"].(string)}, "account_id": {f.alice.ID}})
+	require.Equal(t, http.StatusOK, approved.status, "%s", approved.body)
+	tok := f.token(url.Values{"grant_type": {"device_code"}, "device_code": {da["device_code"].(string)}}, nil)
+	assert.Equal(t, f.alice.ID, tok["account_id"])
 }

@@ -20,6 +20,13 @@
 // server errors, HTML pages, delays and dropped connections on demand;
 // SetCorrectiveAction blocks an account's logins until a person would act.
 //
+// Programs in other languages can use it too: 'epictoken fake' serves it
+// on a port, over HTTPS with a certificate for Epic's host names
+// (NewHostsTLS) if asked, seeded from JSON (Seed), with a running clock
+// (NewRunningClock), and steered over HTTP through the admin API under
+// AdminPath. The pages a person would open (/id/authorize, /activate, a
+// corrective action's continuationUrl) answer HTML instead of 404.
+//
 // How to use it in a test:
 //
 //	srv := epictest.NewServer(nil)

@@ -3,6 +3,8 @@ package epictest
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -36,6 +38,16 @@ const (
 	// MalformedJSON answers 200 with a token response cut off mid-value,
 	// as a truncated proxy response looks.
 	MalformedJSON
+	// Redirect answers Status (default 307 Temporary Redirect) with a
+	// Location header of Location, as a misconfigured proxy or a hostile
+	// network might. The request is not served.
+	Redirect
+	// BrokenOptionalFields serves the request normally (a refresh token
+	// is rotated, a code spent) and then breaks the optional fields of a
+	// 200 answer: refresh_expires and a new unknown field become 1e309
+	// (too large for a float64) and expires_in is sent twice, once as a
+	// string. access_token and refresh_token are left as they are.
+	BrokenOptionalFields
 )
 
 // HugeBodySize is the size of a HugeBody fault's body: 10 MiB.
@@ -44,7 +56,8 @@ const HugeBodySize = 10 << 20
 var faultNames = map[FaultKind]string{
 	NoFault: "NoFault", Throttle: "Throttle", ServerError: "ServerError",
 	HTMLPage: "HTMLPage", Delay: "Delay", DropConnection: "DropConnection",
-	HugeBody: "HugeBody", MalformedJSON: "MalformedJSON",
+	HugeBody: "HugeBody", MalformedJSON: "MalformedJSON", Redirect: "Redirect",
+	BrokenOptionalFields: "BrokenOptionalFields",
 }
 
 // String returns the constant's name.
@@ -76,6 +89,8 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Delay is how long a Delay fault waits, capped at MaxDelay.
 	Delay time.Duration
+	// Location is where a Redirect fault points.
+	Location string
 }
 
 // Inject queues a fault for the next matching requests. Faults apply in
@@ -162,11 +177,30 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(statusOr(f.Status, http.StatusOK))
 		_, _ = w.Write([]byte(`{"access_token":"` + newHex() + `","expires_in":72`))
+	case Redirect:
+		w.Header().Set("Location", f.Location)
+		w.WriteHeader(statusOr(f.Status, http.StatusTemporaryRedirect))
+	case BrokenOptionalFields:
+		rec := httptest.NewRecorder()
+		s.mux.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if rec.Code == http.StatusOK {
+			body = refreshExpires.ReplaceAll(body, []byte(`"refresh_expires":1e309`))
+			body = bytes.Replace(body, []byte(`{`), []byte(`{"expires_in":"soon","x_epictest_unknown":1e309,`), 1)
+		}
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
 	default:
 		return true
 	}
 	return false
 }
+
+// refreshExpires finds the refresh_expires field of a token response.
+var refreshExpires = regexp.MustCompile(`"refresh_expires":\s*\d+`)
 
 func statusOr(status, def int) int {
 	if status == 0 {

@@ -3,9 +3,11 @@ package epictest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,6 +48,12 @@ type Options struct {
 	// httptest.NewTLSServer; requests must then use HTTPClient (or
 	// Context). The default is plain HTTP on loopback.
 	TLS bool
+	// Optional. TLSConfig, with TLS, replaces the self-signed certificate,
+	// for example with NewHostsTLS's for Epic's host names.
+	TLSConfig *tls.Config
+	// Optional. Listener is where the server accepts connections, such as
+	// a fixed port; nil means a new loopback port. The server closes it.
+	Listener net.Listener
 }
 
 // Server is a fake of Epic's token services on a loopback address: the
@@ -141,10 +149,16 @@ func NewServer(opts *Options) *Server {
 		}
 	}
 	s.routes()
+	s.ts = httptest.NewUnstartedServer(s)
+	if opts.Listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = opts.Listener
+	}
 	if opts.TLS {
-		s.ts = httptest.NewTLSServer(s)
+		s.ts.TLS = opts.TLSConfig
+		s.ts.StartTLS()
 	} else {
-		s.ts = httptest.NewServer(s)
+		s.ts.Start()
 	}
 	s.URL = s.ts.URL
 	return s
@@ -157,6 +171,16 @@ func (s *Server) Close() {
 		close(s.closed)
 		s.ts.Close()
 	})
+}
+
+// Shutdown stops the server gracefully, as http.Server.Shutdown does: it
+// stops accepting connections and waits, until ctx ends, for the requests
+// in progress to be answered (a Delay fault runs its course, at most
+// MaxDelay). Then it closes the server.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.ts.Config.Shutdown(ctx)
+	s.Close()
+	return err
 }
 
 // Clock returns the server's clock, to advance it in tests.
@@ -188,14 +212,7 @@ func (s *Server) DefaultDeployment() Deployment {
 }
 
 // AccountEndpoint is the fake's counterpart of epicoauth.AccountEndpoint.
-func (s *Server) AccountEndpoint() oauth2.Endpoint {
-	return oauth2.Endpoint{
-		AuthURL:       s.URL + "/id/authorize",
-		DeviceAuthURL: s.URL + DeviceAuthorizationPath,
-		TokenURL:      s.URL + AccountTokenPath,
-		AuthStyle:     oauth2.AuthStyleInHeader,
-	}
-}
+func (s *Server) AccountEndpoint() oauth2.Endpoint { return AccountEndpointAt(s.URL) }
 
 // EOSConnectEndpoint is the fake's counterpart of
 // epicoauth.EOSConnectEndpoint.
@@ -302,6 +319,10 @@ func formOf(r *http.Request) url.Values {
 
 // ServeHTTP records the request, applies any injected fault, and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPath+"/") {
+		s.mux.ServeHTTP(w, r) // the admin API: neither logged nor faulted
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	form := url.Values{}
@@ -330,14 +351,18 @@ func (s *Server) routes() {
 	s.handle("DELETE /account/api/oauth/sessions/kill", svcAccount, s.killSessions)
 	s.handle("POST /account/api/epicid/v1/oauth/tokenInfo", svcAccount, s.accountTokenInfo)
 	s.handle("POST /account/api/public/account/{accountId}/deviceAuth", svcAccount, s.createDeviceAuth)
-	s.handle("GET /account/api/public/account/{accountId}/deviceAuth", svcAccount, s.listDeviceAuths)
+	s.handle("GET /account/api/public/account/{accountId}/{sub}", svcAccount, s.accountSubresource) // deviceAuth, or displayName/{name}
 	s.handle("GET /account/api/public/account/{accountId}/deviceAuth/{deviceId}", svcAccount, s.getDeviceAuth)
 	s.handle("DELETE /account/api/public/account/{accountId}/deviceAuth/{deviceId}", svcAccount, s.deleteDeviceAuth)
 	s.handle("POST "+EOSConnectTokenPath, svcConnect, s.connectToken)
 	s.handle("POST "+EOSAuthTokenPath, svcEOSAuth, s.eosAuthToken)
 	s.handle("POST /epic/oauth/v2/tokenInfo", svcEOSAuth, s.eosAuthTokenInfo)
 	s.handle("POST /epic/oauth/v2/revoke", svcEOSAuth, s.eosAuthRevoke)
+	s.handle("GET /account/api/public/account", svcAccount, s.getAccounts)
+	s.handle("GET /account/api/public/account/{accountId}", svcAccount, s.getAccount)
 	s.mux.HandleFunc("GET /activate", s.activatePage)
+	s.webRoutes()
+	s.adminRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 

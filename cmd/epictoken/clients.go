@@ -48,6 +48,17 @@ var wellKnownClients = map[string]client{
 // PC clients do not.
 const defaultLoginClient = "fortniteNewSwitchGameClient"
 
+// wellKnownClientName is the name of the well-known client with the given
+// id, or "".
+func wellKnownClientName(id string) string {
+	for name, c := range wellKnownClients {
+		if id != "" && c.ID == id {
+			return name
+		}
+	}
+	return ""
+}
+
 func wellKnownNames() []string {
 	names := make([]string, 0, len(wellKnownClients))
 	for n := range wellKnownClients {

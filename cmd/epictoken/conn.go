@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +18,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/epictest"
 )
 
 // envDeviceAuth names the device-auth file when --device-auth is not given.
@@ -25,8 +31,13 @@ const userAgent = "epictoken/" + epicoauth.Version + " " + epicoauth.DefaultUser
 type clientFlags struct {
 	client, credentials string
 	fake                bool
+	fakeURL, ca         string // a running 'epictoken fake' and its CA
 	fallback            string // the client used when none is given, or ""
 }
+
+// offline reports whether the command talks to a fake, embedded or
+// running, rather than Epic.
+func (f *clientFlags) offline() bool { return f.fake || f.fakeURL != "" }
 
 func (f *clientFlags) register(fs *flagSet, fallback string) {
 	f.fallback = fallback
@@ -37,6 +48,8 @@ func (f *clientFlags) register(fs *flagSet, fallback string) {
 	fs.StringVar(&f.client, "client", "", usage)
 	fs.StringVar(&f.credentials, "credentials", "", "read the client from a JSON `FILE` {\"client_id\": ..., \"client_secret\": ...}")
 	fs.BoolVar(&f.fake, "fake", false, "talk to an embedded fake of Epic (offline) instead of Epic")
+	fs.StringVar(&f.fakeURL, "fake-url", "", "talk to the running 'epictoken fake' at `URL` instead of Epic")
+	fs.StringVar(&f.ca, "ca", "", "with --fake-url https://..., trust the CA certificate in `FILE` (PEM), as 'epictoken fake --tls' writes it")
 }
 
 func (f *clientFlags) resolve(getenv func(string) string) (client, error) {
@@ -45,18 +58,45 @@ func (f *clientFlags) resolve(getenv func(string) string) (client, error) {
 
 // conn is where a command sends its requests: Epic, or a fake.
 type conn struct {
-	cfg  *epic.Config
-	stop func() // stops a fake started for the command
+	cfg        *epic.Config
+	httpClient *http.Client // trusts --ca; nil for the default client
+	stop       func()       // stops a fake started for the command
 }
 
-// connect returns the connection for client c: Epic's account service, or
-// with --fake the fake (a test's, or a new one that knows seed, a device
-// auth loaded from a file, when not nil).
-func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) *conn {
+// context returns ctx carrying the connection's HTTP client, if it has its
+// own, the way epic.Config picks its client.
+func (cn *conn) context(ctx context.Context) context.Context {
+	if cn.httpClient == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, cn.httpClient)
+}
+
+// connect returns the connection for client c: Epic's account service; with
+// --fake-url a running fake; or with --fake the embedded fake (a test's, or
+// a new one that knows seed, a device auth loaded from a file, when not
+// nil).
+func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) (*conn, error) {
 	cn := &conn{stop: func() {}}
-	if !f.fake {
-		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret}
-	} else {
+	switch {
+	case f.fake && f.fakeURL != "":
+		return nil, usagef("--fake and --fake-url are two fakes: give one")
+	case f.ca != "" && f.fakeURL == "":
+		return nil, usagef("--ca is for --fake-url https://...; Epic's certificates need no CA of yours")
+	case f.fakeURL != "":
+		base, err := fakeBaseURL(f.fakeURL)
+		if err != nil {
+			return nil, err
+		}
+		// A fake's credentials are its own, so plain HTTP may cross a
+		// network (a docker-compose service name, say).
+		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret, Endpoint: epictest.AccountEndpointAt(base), AllowInsecureHTTP: true}
+		if f.ca != "" {
+			if cn.httpClient, err = caClient(f.ca); err != nil {
+				return nil, err
+			}
+		}
+	case f.fake:
 		fk := r.fake
 		if fk == nil {
 			fk = newFake()
@@ -66,9 +106,36 @@ func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) *conn {
 			}
 		}
 		cn.cfg = fk.config(c)
+	default:
+		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret}
 	}
 	cn.cfg.UserAgent = userAgent
-	return cn
+	return cn, nil
+}
+
+// fakeBaseURL checks a --fake-url: http or https, a host, no path.
+func fakeBaseURL(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSuffix(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+		return "", usagef("--fake-url must be the fake's base URL, such as http://127.0.0.1:8080 (the \"url\" of its state)")
+	}
+	return u.String(), nil
+}
+
+// caClient returns an HTTP client that trusts only the CA in the PEM file
+// at path.
+func caClient(path string) (*http.Client, error) {
+	pemData, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("reading --ca: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, usagef("--ca %s holds no PEM certificate", path)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}, nil
 }
 
 // defaultDeviceAuthHelp says where the device-auth file is by default.
@@ -87,7 +154,7 @@ func (f *deviceAuthFlags) register(fs *flagSet) {
 }
 
 // deviceAuthPath is the file named by flagPath, else $EPICTOKEN_DEVICE_AUTH,
-// else the default under the user's config directory. With --fake the
+// else the default under the user's config directory. With a fake the
 // default is another file, and the variable is not read, so that a fake
 // login never replaces a real one.
 func (r *cli) deviceAuthPath(flagPath string, fake bool) (string, error) {
@@ -134,7 +201,7 @@ func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, er
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.deviceAuthPath(f.path, f.fake)
+	path, err := r.deviceAuthPath(f.path, f.offline())
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +209,12 @@ func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, er
 	if err != nil {
 		return nil, err
 	}
-	s := &session{conn: r.connect(f.clientFlags, c, &d), client: c, path: path, deviceAuth: d}
-	s.tok, err = s.cfg.Token(ctx, d)
+	cn, err := r.connect(f.clientFlags, c, &d)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{conn: cn, client: c, path: path, deviceAuth: d}
+	s.tok, err = s.cfg.Token(cn.context(ctx), d)
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("logging in with the device auth in %s (is it deleted, or made with another client than %s?): %w", path, c, err)

@@ -6,15 +6,21 @@
 // # Synopsis
 //
 //	epictoken demo
-//	epictoken token --grant GRANT --client NAME|ID:SECRET [--code CODE] [--device-auth FILE] [--store FILE] [--eg1] [--json]
+//	epictoken token --grant GRANT --client NAME|ID:SECRET [--code CODE] [--device-auth FILE] [--store FILE] [--eg1] [--output bare|header|json]
+//	epictoken header --grant GRANT [token flags]
+//	epictoken curl --grant GRANT [token flags] URL [curl arguments]
+//	epictoken info [--store FILE] [--perms] < TOKEN
 //	epictoken login [--client NAME|ID:SECRET] [--out FILE] [--no-qr]
 //	epictoken device-auth list|delete [DEVICE_ID]
 //	epictoken exchange-code [--consumer CLIENT]
 //	epictoken verify [--perms]
 //	epictoken kill [--type TYPE]
+//	epictoken reset --store FILE [--account ACCOUNT_ID]
+//	epictoken fake [--addr HOST:PORT] [--tls [--ca-out FILE]] [--seed FILE] [--state-out FILE]
 //	epictoken COMMAND --help
 //
-// Every command but demo also takes --client, --credentials and --fake.
+// Every command but demo and fake also takes --client, --credentials,
+// --fake and --fake-url (with --ca).
 //
 // # Description
 //
@@ -36,6 +42,19 @@
 // while it is valid, refreshed when it is not, and GRANT runs only when the
 // saved session cannot be renewed. Scripts that ask often should use
 // --store: Epic locks an account out for hours when sessions pile up.
+// --output header prints "Authorization: bearer TOKEN" instead, and
+// --output json (or --json) the whole token. With --grant refresh_token and
+// --store, --client defaults to the client the saved token was issued to.
+//
+// header is token --output header, for curl -H "$(epictoken header ...)".
+// curl gets a token the same way and runs curl URL with its Authorization
+// header and the arguments after URL; curl reads the header from a pipe, so
+// the token is never on a command line, and a failing curl's exit status is
+// the command's. info asks Epic to verify any access token, read from stdin
+// (bare, as an Authorization line, or as token --output json prints it) or
+// from --store, and prints what Epic knows of it. reset forgets the session
+// saved in one --store file: it ends the session on Epic and removes the
+// file, and with --account only if the file holds that account's session.
 //
 // login logs an account in with Epic's device-code flow: it prints a URL, a
 // code and a QR code of the URL on stderr, polls Epic at the interval Epic
@@ -50,7 +69,12 @@
 // exchange-code prints an exchange code that another program redeems once,
 // within 300 s, with the exchange_code grant (only by the client --consumer
 // names, if given). verify prints what Epic knows of a session made with
-// the saved device auth; exit status 3 means a person must log in again.
+// the saved device auth; exit status 3 means a person must log in again,
+// and 4 a temporary failure that a login would not cure, so a script that
+// keeps a machine logged in runs
+//
+//	epictoken verify >/dev/null; [ $? -eq 3 ] && epictoken login
+//
 // kill ends sessions of the account by Epic's kill type (default
 // OTHERS_ACCOUNT_CLIENT: the other sessions of this client). These commands
 // log in with the saved device auth and end that session before they exit,
@@ -78,6 +102,17 @@
 // 'epictoken verify --fake' works. With --fake the default device-auth file
 // is deviceauth-fake.json, so a fake login never replaces a real one.
 //
+// 'epictoken fake' serves the same fake until SIGINT or SIGTERM, over HTTP
+// or, with --tls, HTTPS with a certificate for Epic's host names, for
+// programs in any language; its clock follows real time. It prints (and
+// with --state-out writes) its URL, clients, accounts, device auths and an
+// exchange code as JSON, and takes requests on an admin API under
+// /_epictest (see 'epictoken fake --help'). --fake-url URL (with --ca FILE
+// for HTTPS) runs any other command against it, so that runs share one
+// fake: 'epictoken exchange-code --fake-url URL' in one run, 'epictoken
+// token --grant exchange_code --fake-url URL' in the next. --fake-url uses
+// deviceauth-fake.json too.
+//
 // # Files
 //
 // The device auth is saved by default to epictoken/deviceauth.json in the
@@ -93,6 +128,7 @@
 //	EPICTOKEN_CREDENTIALS   a credentials file, when --credentials is not given
 //	EPICTOKEN_DEVICE_AUTH   the device-auth file, when --device-auth (or login's --out) is not given
 //	EPICTOKEN_CODE          the code or refresh token of token --grant, when --code is not given
+//	EPICTOKEN_CURL          the curl program of the curl command, when it is not curl on $PATH
 //
 // Secrets (client secrets, device-auth secrets, refresh tokens) are never
 // printed, except what a command is asked to print: the token of token,
@@ -109,6 +145,8 @@
 //	4    temporary: Epic throttled the request (the message says how long to wait),
 //	     answered 5xx, or could not be reached
 //	130  interrupted
+//
+// curl exits with curl's own exit status when curl runs and fails.
 //
 // # Examples
 //

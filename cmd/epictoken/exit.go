@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"syscall"
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
@@ -41,6 +42,7 @@ func (e *loginError) Is(target error) bool { return target == epicoauth.ErrLogin
 // exitCode classifies err into the exit codes above.
 func exitCode(err error) int {
 	var usage *usageError
+	var curlErr *curlExitError
 	var epicErr *epicoauth.Error
 	var netErr net.Error
 	switch {
@@ -48,16 +50,28 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &usage):
 		return exitUsage
+	case errors.As(err, &curlErr):
+		return curlErr.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, epicoauth.ErrLoginRequired), errors.Is(err, epic.ErrDeviceCodeExpired):
 		return exitLogin
 	case errors.As(err, &epicErr) && epicErr.Temporary():
 		return exitTemporary
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &netErr) && !isErrno(netErr), errors.Is(err, context.DeadlineExceeded):
 		return exitTemporary
 	}
 	return exitError
+}
+
+// isErrno tells a bare syscall.Errno, which satisfies net.Error, from a
+// network error: a local file error (a directory at --store, a missing
+// permission) wraps one in an *fs.PathError and is not temporary, whereas
+// the network wraps its errno in a *net.OpError or *url.Error, which
+// errors.As finds first.
+func isErrno(err error) bool {
+	_, ok := err.(syscall.Errno)
+	return ok
 }
 
 // hint is a line of advice printed after an error, by exit code.

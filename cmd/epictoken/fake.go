@@ -20,20 +20,36 @@ type fake struct {
 // newFake starts the fake. Close it when done.
 func newFake() *fake {
 	f := &fake{Server: epictest.NewServer(&epictest.Options{Clients: []epictest.Client{}}), clients: map[string]bool{}}
+	seed := wellKnownSeed()
+	seed.DeviceAuths = nil
+	if _, err := f.Seed(seed); err != nil {
+		panic("epictoken: seeding the fake: " + err.Error()) // a fresh fake knows nothing yet
+	}
+	for _, c := range seed.Clients {
+		f.clients[c.ID] = true
+	}
+	// One authorization_pending answer first, as when a person takes a
+	// moment to type the code.
+	f.AutoApproveDeviceCodes(fakeAccount.ID, 1)
+	return f
+}
+
+// wellKnownSeed is what a fake knows unless told otherwise: the
+// well-known clients with the grants Epic allows each, the demo account,
+// and a device auth of it for login's client.
+func wellKnownSeed() epictest.Seed {
+	var seed epictest.Seed
 	for _, name := range wellKnownNames() {
 		c := wellKnownClients[name]
 		service := "prod-fn"
 		if name == "launcherAppClient2" {
 			service = "launcher"
 		}
-		f.AddClient(epictest.Client{ID: c.ID, Secret: c.Secret, Grants: c.grants, Service: service, Internal: true})
-		f.clients[c.ID] = true
+		seed.Clients = append(seed.Clients, epictest.SeedClient{Name: name, ID: c.ID, Secret: c.Secret, Grants: c.grants, Service: service, Internal: true})
 	}
-	f.AddAccount(fakeAccount)
-	// One authorization_pending answer first, as when a person takes a
-	// moment to type the code.
-	f.AutoApproveDeviceCodes(fakeAccount.ID, 1)
-	return f
+	seed.Accounts = []epictest.SeedAccount{{ID: fakeAccount.ID, DisplayName: fakeAccount.DisplayName}}
+	seed.DeviceAuths = []epictest.SeedDeviceAuth{{AccountID: fakeAccount.ID, ClientID: wellKnownClients[defaultLoginClient].ID}}
+	return seed
 }
 
 // config returns an epic.Config for c on the fake and its clock,

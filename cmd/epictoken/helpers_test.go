@@ -30,6 +30,8 @@ type harness struct {
 	dir string // the user's config directory
 	rec *recorder
 	ctx context.Context
+	// stdin is what the next run reads on stdin; nil for none.
+	stdin io.Reader
 }
 
 // newHarness starts a fake for the test's runs.
@@ -74,6 +76,7 @@ func (h *harness) runPrinting(args ...string) result {
 	h.t.Helper()
 	var stdout, stderr bytes.Buffer
 	r := &cli{
+		stdin:  h.stdin,
 		stdout: &stdout, stderr: &stderr,
 		getenv:    func(k string) string { return h.env[k] },
 		configDir: func() (string, error) { return h.dir, nil },

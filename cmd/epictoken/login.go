@@ -46,12 +46,16 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := r.deviceAuthPath(*out, cf.fake)
+	path, err := r.deviceAuthPath(*out, cf.offline())
 	if err != nil {
 		return err
 	}
-	cn := r.connect(cf, c, nil)
+	cn, err := r.connect(cf, c, nil)
+	if err != nil {
+		return err
+	}
 	defer cn.stop()
+	ctx = cn.context(ctx)
 	cfg := cn.cfg
 
 	da, err := cfg.DeviceAuthorization(ctx)

@@ -8,11 +8,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: 'epictoken fake' runs under process managers.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -22,13 +25,14 @@ func main() {
 // returns the exit code. Output for scripts goes to stdout, messages for
 // people to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	r := &cli{stdout: stdout, stderr: stderr, getenv: getenv, configDir: os.UserConfigDir}
+	r := &cli{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv, configDir: os.UserConfigDir}
 	return r.main(ctx, args)
 }
 
 // cli is one run of the command: its streams and environment, and the
 // hooks tests set.
 type cli struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// configDir finds the user's configuration directory
@@ -49,7 +53,10 @@ type command struct {
 }
 
 // commands lists the subcommands in the order the usage shows them.
-var commands = []*command{demoCommand, tokenCommand, loginCommand, deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand}
+var commands = []*command{
+	demoCommand, tokenCommand, headerCommand, curlCommand, infoCommand, loginCommand,
+	deviceAuthCommand, exchangeCodeCommand, verifyCommand, killCommand, resetCommand, fakeCommand,
+}
 
 func commandNamed(name string) *command {
 	for _, c := range commands {
@@ -68,8 +75,10 @@ Usage:
 
 Commands:
 %s
-Every command but demo takes --fake, which runs it against an embedded fake
-of Epic's services (offline; see 'epictoken demo') instead of Epic.
+Every command but demo and fake takes --fake, which runs it against an
+embedded fake of Epic's services (offline; see 'epictoken demo') instead of
+Epic, or --fake-url URL (and --ca FILE for HTTPS), which runs it against a
+running 'epictoken fake', so that runs share its accounts and codes.
 
 Exit status:
   0    success
@@ -78,6 +87,7 @@ Exit status:
   3    a person must log in (again): run 'epictoken login'
   4    temporary: Epic throttled the request, failed or was unreachable
   130  interrupted
+  curl exits with curl's own status when curl fails
 `
 
 // printTopUsage writes the top-level usage.
@@ -129,6 +139,9 @@ type flagSet struct {
 	usage  string
 	stdout io.Writer
 	args   []string // the arguments that are not flags
+	// stopAtArgument ends the flags at the first argument, for commands
+	// whose later arguments belong to another program (curl).
+	stopAtArgument bool
 }
 
 // parse parses args, flags and arguments in any order (flag stops at the
@@ -143,16 +156,51 @@ func (fs *flagSet) parse(args []string) error {
 			return errHelp
 		}
 		if err != nil {
-			return &usageError{msg: err.Error()}
+			return &usageError{msg: flagErrorMessage(err)}
 		}
 		rest := fs.Args()
-		if len(rest) == 0 || len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+		if len(rest) == 0 || fs.stopAtArgument || len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
 			fs.args = append(fs.args, rest...)
 			return nil
 		}
 		fs.args = append(fs.args, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagErrorMessage rewrites an error of package flag so that it shows no
+// word of the command line that might be a secret: flag quotes a flag name
+// it does not know ("--<pasted secret>") and the value it could not parse
+// ("--json=<pasted secret>"). Names of defined flags are safe to show.
+func flagErrorMessage(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag " + argName("--"+name)
+	}
+	if s, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return "bad flag syntax " + argName(s)
+	}
+	for _, prefix := range []string{"invalid value ", "invalid boolean value "} {
+		rest, ok := strings.CutPrefix(msg, prefix)
+		if !ok {
+			continue
+		}
+		// flag writes: invalid value %q for flag -NAME: ERR (and "for
+		// -NAME" for booleans). The quoted value is skipped whole.
+		quoted, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return "invalid flag value (not shown: it may be a secret)"
+		}
+		value, _ := strconv.Unquote(quoted)
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest[len(quoted):], " for flag -"), " for -")
+		name, reason, _ := strings.Cut(rest, ": ")
+		msg = "invalid value for --" + name + " (not shown: it may be a secret)"
+		if reason != "" && (value == "" || !strings.Contains(reason, value)) {
+			msg += ": " + reason
+		}
+		return msg
+	}
+	return msg
 }
 
 // printHelp writes the usage and the flags, spelled with two dashes as the

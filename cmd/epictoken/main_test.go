@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,8 +51,12 @@ func TestCommandHelp(t *testing.T) {
 				expect(t, res, exitOK)
 				assert.True(t, strings.HasPrefix(res.stdout, "Usage: epictoken "+c.name), res.stdout)
 				assert.Empty(t, res.stderr)
-				if c.name != "demo" {
-					assertLines(t, res.stdout, "Flags:", "  --fake\n", "  --client NAME\n")
+				switch c.name {
+				case "demo":
+				case "fake":
+					assertLines(t, res.stdout, "Flags:", "  --addr HOST:PORT\n", "Admin API", "/_epictest/faults")
+				default:
+					assertLines(t, res.stdout, "Flags:", "  --fake\n", "  --client NAME\n", "  --fake-url URL\n", "  --ca FILE\n")
 				}
 			}
 		})
@@ -67,14 +73,17 @@ func TestCommandLineErrors(t *testing.T) {
 		{"unknown command", []string{"tokne"}, `unknown command "tokne"`},
 		{"help for an unknown command", []string{"help", "tokne"}, `no help for unknown command "tokne"`},
 		{"secret as a command", []string{"34a02cf8f4414e29b15921876da36f9a:daafbccc737745039dffe53d94fc76cf"}, "unknown command (not shown: it may be a secret)"},
-		{"unknown flag", []string{"token", "--grnat", "x"}, "flag provided but not defined: -grnat"},
+		{"unknown flag", []string{"token", "--grnat", "x"}, `unknown flag "--grnat"`},
+		{"secret as a flag name", []string{"token", "--34a02cf8f4414e29b15921876da36f9a"}, "unknown flag (not shown: it may be a secret)"},
+		{"secret as a boolean flag's value", []string{"token", "--json=daafbccc737745039dffe53d94fc76cf"}, "invalid value for --json (not shown: it may be a secret): parse error"},
+		{"secret as bad flag syntax", []string{"token", "-=daafbccc737745039dffe53d94fc76cf"}, "bad flag syntax (not shown: it may be a secret)"},
 		{"extra argument", []string{"verify", "--fake", "now"}, `unexpected argument "now"`},
 		{"secret as an argument", []string{"verify", "--fake", "0a2449a2-001a-451e-afec-3e812901c4d7"}, "unexpected argument (not shown"},
-		{"demo takes no flags", []string{"demo", "--fake"}, "flag provided but not defined: -fake"},
+		{"demo takes no flags", []string{"demo", "--fake"}, `unknown flag "--fake"`},
 		{"device-auth without action", []string{"device-auth", "--fake"}, "device-auth needs list or delete"},
 		{"device-auth unknown action", []string{"device-auth", "show", "--fake"}, `unknown device-auth action "show"`},
 		{"device-auth delete two ids", []string{"device-auth", "delete", "a", "b", "--fake"}, "one DEVICE_ID"},
-		{"kill unknown type", []string{"kill", "--fake", "--type", "SOME"}, `invalid value "SOME" for flag -type: want one of OTHERS_ACCOUNT_CLIENT, `},
+		{"kill unknown type", []string{"kill", "--fake", "--type", "SOME"}, "invalid value for --type (not shown: it may be a secret): want one of OTHERS_ACCOUNT_CLIENT, "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +120,11 @@ func TestExitCode(t *testing.T) {
 		{"interrupted", fmt.Errorf("x: %w", context.Canceled), exitInterrupted, ""},
 		{"client not allowed", &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeUnauthorizedClient}, exitError, ""},
 		{"other", errors.New("disk full"), exitError, ""},
+		// syscall.Errno satisfies net.Error: a local file error must not
+		// read as temporary, or a retrying script loops for ever.
+		{"directory at a file's path", &fs.PathError{Op: "read", Path: "/tmp/x", Err: syscall.EISDIR}, exitError, ""},
+		{"unreadable file", fmt.Errorf("loading token: %w", &fs.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}), exitError, ""},
+		{"connection refused", &url.Error{Op: "Post", URL: "https://x", Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, exitTemporary, "try again later"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -65,6 +66,7 @@ func (r *cli) deviceAuthCmd(ctx context.Context, fs *flagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if action == "list" {
 		return r.listDeviceAuths(ctx, s)
@@ -160,6 +162,7 @@ func (r *cli) exchangeCodeCmd(ctx context.Context, fs *flagSet, args []string) e
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, true)
 	x, err := s.cfg.CreateExchangeCode(ctx, s.tok, &epic.ExchangeCodeOptions{ConsumingClientID: clientID(*consumer)})
 	if err != nil {
@@ -181,8 +184,11 @@ var verifyCommand = &command{
 
 Logs in with the saved device auth, asks Epic to verify the session's token
 and prints what Epic knows of it, one "name: value" line each. Exit status 3
-means the device auth no longer works and a person must log in again, so
-'epictoken verify || epictoken login' keeps a machine logged in.
+means the device auth no longer works and a person must log in again; 4 means
+Epic throttled the request, failed or could not be reached, which a new login
+would not cure. A script that keeps a machine logged in logs in on 3 alone:
+
+  epictoken verify >/dev/null; [ $? -eq 3 ] && epictoken login
 `,
 	run: (*cli).verifyCmd,
 }
@@ -195,13 +201,20 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	s.cfg.IncludePerms = *perms
 	v, err := s.cfg.Verify(ctx, s.tok)
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(r.stdout, 0, 0, 1, ' ', 0)
+	return printVerification(r.stdout, v)
+}
+
+// printVerification writes what Epic said of a token, one "name: value"
+// line each (verify and info).
+func printVerification(out io.Writer, v *epic.Verification) error {
+	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', 0)
 	for _, f := range [][2]string{
 		{"account_id", v.AccountID},
 		{"display_name", v.DisplayName},
@@ -260,6 +273,7 @@ func (r *cli) killCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if err := s.cfg.KillSessions(ctx, s.tok, kind); err != nil {
 		return err

@@ -231,3 +231,27 @@ func TestTokenCredentialsFile(t *testing.T) {
 		})
 	}
 }
+
+// A local file that cannot be read is an error (exit 1), not a temporary
+// failure (exit 4) that a retrying script would loop on.
+func TestLocalFileErrorsAreNotTemporary(t *testing.T) {
+	h := newHarness(t)
+	h.saveDeviceAuth(switchClient)
+	dir := h.path("a-directory")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"directory at --store", []string{"token", "--fake", "--grant", "device_auth", "--store", dir}},
+		{"directory at --device-auth", []string{"verify", "--fake", "--device-auth", dir}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := h.run(tt.args...)
+			expect(t, res, exitError)
+			assert.Contains(t, res.stderr, "is a directory")
+			assert.NotContains(t, res.stderr, "try again later")
+		})
+	}
+}

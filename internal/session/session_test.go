@@ -45,7 +45,7 @@ type reply func(now time.Time) (*oauth2.Token, error)
 func userToken(access, refresh string) reply {
 	return func(now time.Time) (*oauth2.Token, error) {
 		body := fmt.Sprintf(`{"access_token":%q,"expires_in":7200,"token_type":"bearer","refresh_token":%q,"refresh_expires":28800,"account_id":"94b1569506b04f9f8557af611e8c5e47"}`, access, refresh)
-		tok, problem := wire.ParseToken([]byte(body), now)
+		tok, problem, _ := wire.ParseToken([]byte(body), now)
 		if problem != "" {
 			panic(problem)
 		}

@@ -143,7 +143,8 @@ const maxRetryAfter = 24 * time.Hour
 
 // retryAfter reads the wait Epic asked for: the Retry-After header (seconds
 // or an HTTP date), else, on a throttling error, messageVars[0] or the number
-// of seconds in the message. The result is between 0 and maxRetryAfter.
+// of seconds in the message. The result is between 0 and maxRetryAfter; a
+// value that is negative, in the past or not a number is ignored.
 func retryAfter(h http.Header, e *epicoauth.Error) time.Duration {
 	d := time.Duration(0)
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
@@ -176,8 +177,13 @@ func retryAfter(h http.Header, e *epicoauth.Error) time.Duration {
 }
 
 // seconds converts a count of seconds from a response into a Duration
-// without overflowing: anything past maxRetryAfter is maxRetryAfter.
+// without overflowing: anything past maxRetryAfter is maxRetryAfter, and a
+// count below zero (which Epic never sends; multiplied out it could wrap
+// around to any wait) is 0, ignored.
 func seconds(s int64) time.Duration {
+	if s <= 0 {
+		return 0
+	}
 	if s > int64(maxRetryAfter/time.Second) {
 		return maxRetryAfter
 	}

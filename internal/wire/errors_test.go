@@ -258,6 +258,8 @@ func TestErrorResponsesThatAreNotEpicErrors(t *testing.T) {
 func TestRetryAfter(t *testing.T) {
 	throttled := fixture(t, "error-throttled.json")
 	noVars := withFields(t, "error-throttled.json", map[string]any{"messageVars": []any{}})
+	bare := withFields(t, "error-throttled.json", map[string]any{"messageVars": []any{}, "errorMessage": "Too many requests"})
+	negativeVars := withFields(t, "error-throttled.json", map[string]any{"messageVars": []any{"-18446744073"}, "errorMessage": "Too many requests"})
 	tests := []struct {
 		name   string
 		status int
@@ -273,6 +275,16 @@ func TestRetryAfter(t *testing.T) {
 		{"huge value is capped", 429, "", withFields(t, "error-throttled.json", map[string]any{"messageVars": []any{"999999999"}}), 24 * time.Hour},
 		{"header on a 503", 503, "30", []byte(`{"errorCode":"errors.com.epicgames.common.server_error","errorMessage":"down"}`), 30 * time.Second},
 		{"no header on a 400", 400, "", fixture(t, "error-slow_down-device_code.json"), 0},
+		// Hostile values: negative counts multiplied out used to wrap
+		// around to a wait (30 s, 0.71 s); they are ignored.
+		{"negative header is ignored", 429, "-36028797018963938", bare, 0},
+		{"negative header falls back to messageVars", 429, "-36028797018963938", throttled, 5588 * time.Second},
+		{"negative messageVars is ignored", 429, "", negativeVars, 0},
+		{"header below the int64 range is ignored", 429, "-99999999999999999999999", bare, 0},
+		{"minus zero is ignored", 429, "-0", bare, 0},
+		{"fraction is ignored", 429, "1.5", bare, 0},
+		{"date in the past is ignored", 429, "Wed, 21 Oct 2015 07:28:00 GMT", bare, 0},
+		{"negative header on a 503", 503, "-36028797018963938", []byte(`{"errorCode":"errors.com.epicgames.common.server_error","errorMessage":"down"}`), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

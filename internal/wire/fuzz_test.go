@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -95,7 +96,7 @@ func assertCredentialsRedacted(t *testing.T, body []byte) {
 func FuzzParseToken(f *testing.F) {
 	f.Add([]byte(`{"access_token":"rt_secret_77c1e","expires_in":"x"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		tok, problem := ParseToken(body, fuzzReceived)
+		tok, problem, malformed := ParseToken(body, fuzzReceived)
 		if problem != "" {
 			if tok != nil {
 				t.Fatal("a token and a problem")
@@ -108,6 +109,24 @@ func FuzzParseToken(f *testing.F) {
 		if tok.AccessToken == "" || !headerSafe(tok.AccessToken) {
 			t.Fatalf("unusable access token %q", tok.AccessToken)
 		}
+		// Never altered: encoding/json's U+FFFD for invalid UTF-8 is not
+		// printable ASCII, so a kept token is the bytes Epic sent.
+		if !headerSafe(tok.RefreshToken) || !bytes.Contains(body, []byte(tok.RefreshToken)) {
+			t.Fatalf("refresh token %q altered", tok.RefreshToken)
+		}
+		for _, m := range malformed {
+			if tok.Extra(m.Field) != nil {
+				t.Fatalf("reported field %q kept", m.Field)
+			}
+		}
+		// Whatever was salvaged can be saved and read back.
+		saved, err := epicoauth.MarshalToken(tok)
+		if err != nil {
+			t.Fatalf("salvaged token does not save: %v", err)
+		}
+		if _, err := epicoauth.UnmarshalToken(saved); err != nil {
+			t.Fatalf("saved token does not load: %v", err)
+		}
 		if tok.Extra("access_token") != tok.AccessToken {
 			t.Fatal("Extra and AccessToken disagree")
 		}
@@ -115,7 +134,7 @@ func FuzzParseToken(f *testing.F) {
 		if tok.ExpiresIn < 0 || tok.ExpiresIn > maxSecs {
 			t.Fatalf("ExpiresIn %d out of range", tok.ExpiresIn)
 		}
-		if tok.ExpiresIn > 0 && !tok.Expiry.Equal(fuzzReceived.Add(time.Duration(tok.ExpiresIn)*time.Second)) {
+		if upTo := fuzzReceived.Add(time.Duration(tok.ExpiresIn) * time.Second); tok.ExpiresIn > 0 && (tok.Expiry.After(upTo) || !tok.Expiry.After(upTo.Add(-time.Second))) {
 			t.Fatalf("Expiry %v does not follow ExpiresIn %d", tok.Expiry, tok.ExpiresIn)
 		}
 		if tok.Expiry.After(fuzzReceived.Add(MaxLifetime)) {
@@ -144,6 +163,9 @@ func FuzzParseError(f *testing.F) {
 		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
 			t.Fatalf("RetryAfter %v out of range", e.RetryAfter)
 		}
+		if h := strings.TrimSpace(retryAfterHeader); strings.HasPrefix(h, "-") && !isThrottled(e) && e.RetryAfter != 0 {
+			t.Fatalf("negative Retry-After %q read as %v", h, e.RetryAfter)
+		}
 		if status >= 500 && !e.Temporary() {
 			t.Fatal("a server error is temporary")
 		}
@@ -171,15 +193,15 @@ func FuzzExpiry(f *testing.F) {
 			t.Fatal("Time accepted the zero instant, which means no expiry")
 		}
 		for _, raw := range []map[string]any{{"expires_in": v}, {"expires_at": v}, {"expires_in": v, "expires_at": v}} {
-			exp, secs := expiry(raw, fuzzReceived)
+			exp, secs := expiry(raw, fuzzReceived, v != nil)
 			if exp.IsZero() && v != nil {
 				t.Fatalf("%v: a sent expiry field gave no expiry", raw)
 			}
 			if exp.After(fuzzReceived.Add(MaxLifetime)) || secs < 0 || secs > int64(MaxLifetime/time.Second) {
 				t.Fatalf("%v: expiry %v (%d s) past the cap", raw, exp, secs)
 			}
-			if secs > 0 && !exp.Equal(fuzzReceived.Add(time.Duration(secs)*time.Second)) {
-				t.Fatalf("%v: expiry %v does not follow %d s", raw, exp, secs)
+			if upTo := fuzzReceived.Add(time.Duration(secs) * time.Second); secs > 0 && (exp.After(upTo) || !exp.After(upTo.Add(-time.Second))) {
+				t.Fatalf("%v: expiry %v is not %d s (rounded up) after arrival", raw, exp, secs)
 			}
 		}
 		tok := (&oauth2.Token{AccessToken: "a", Expiry: fuzzReceived.Add(time.Hour), ExpiresIn: 3600}).

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/report"
 )
 
 // The access and refresh tokens of account-token-exchange_code.json.
@@ -63,7 +64,9 @@ func TestHostileTokenResponses(t *testing.T) {
 		absExpiry string
 		noExpiry  bool
 		expiresIn int64
-		check     func(t *testing.T, tok *oauth2.Token)
+		// reported are the fields the token was kept without, in order.
+		reported []string
+		check    func(t *testing.T, tok *oauth2.Token)
 	}{
 		{name: "html page on 200", status: 200, contentType: "text/html", body: html, detail: `response is not a JSON object (text/html): "<!DOCTYPE html>`},
 		{name: "plain text on 200", status: 200, contentType: "text/plain", body: []byte("OK"), detail: `response is not a JSON object (text/plain): "OK"`},
@@ -72,15 +75,19 @@ func TestHostileTokenResponses(t *testing.T) {
 		{name: "JSON null", status: 200, body: []byte(`null`), detail: "response is not a JSON object"},
 		{name: "truncated JSON", status: 200, body: truncated, detail: "response is not valid JSON: unexpected end of JSON input"},
 		{name: "trailing garbage", status: 200, body: append(append([]byte{}, exchange...), "}"...), detail: "response is not valid JSON: invalid character '}' after top-level value"},
-		{name: "number out of float range", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200`, `"expires_in": 1e400`), detail: "response is not valid JSON: json: cannot unmarshal number 1e400"},
 		{name: "missing access_token", status: 200, body: tokenBody(t, map[string]any{"access_token": absent{}}), detail: "response has no access_token"},
 		{name: "null access_token", status: 200, body: tokenBody(t, map[string]any{"access_token": nil}), detail: "response has no access_token"},
 		{name: "empty access_token", status: 200, body: tokenBody(t, map[string]any{"access_token": ""}), detail: "access_token is empty"},
 		{name: "numeric access_token", status: 200, body: tokenBody(t, map[string]any{"access_token": 12345}), detail: "access_token is not a string"},
 		{name: "object access_token", status: 200, body: tokenBody(t, map[string]any{"access_token": map[string]any{"value": fixtureAccess}}), detail: "access_token is not a string"},
-		{name: "access_token with a header break", status: 200, body: tokenBody(t, map[string]any{"access_token": fixtureAccess + "\r\nX-Injected: 1"}), detail: "access_token has characters an HTTP header cannot carry"},
+		{name: "access_token with a header break", status: 200, body: tokenBody(t, map[string]any{"access_token": fixtureAccess + "\r\nX-Injected: 1"}), detail: "access_token has characters other than printable ASCII"},
+		{name: "access_token with invalid UTF-8", status: 200, body: tokenBodyRaw(exchange, `"access_token": "bbbb`, "\"access_token\": \"\xffbbb"), detail: "access_token has characters other than printable ASCII"},
+		// A credential is never altered: encoding/json would turn 0xFF into
+		// U+FFFD and the refresh token sent back would not be Epic's.
+		{name: "refresh_token with invalid UTF-8", status: 200, body: tokenBodyRaw(exchange, `"refresh_token": "cccc`, "\"refresh_token\": \"\xffccc"), detail: "refresh_token has characters other than printable ASCII"},
+		{name: "refresh_token with an escaped non-ASCII character", status: 200, body: tokenBodyRaw(exchange, `"refresh_token": "cccc`, `"refresh_token": "\u00e9ccc`), detail: "refresh_token has characters other than printable ASCII"},
+		{name: "duplicated refresh_token", status: 200, body: tokenBodyRaw(exchange, `"refresh_token": "cccccccccccccccccccccccccccccccc",`, `"refresh_token": "cccccccccccccccccccccccccccccccc", "refresh_token": "dddddddddddddddddddddddddddddddd",`), detail: `response repeats the key "refresh_token"`},
 		{name: "duplicated access_token", status: 200, body: tokenBodyRaw(exchange, `"access_token": "`+fixtureAccess+`",`, `"access_token": "`+fixtureAccess+`", "access_token": "dddddddddddddddddddddddddddddddd",`), detail: `response repeats the key "access_token"`},
-		{name: "duplicated expires_in", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200,`, `"expires_in": 7200, "expires_in": 999999,`), detail: `response repeats the key "expires_in"`},
 		{name: "error body on 200", status: 200, body: fixture(t, "error-invalid_refresh_token.json"), code: epicoauth.ErrorCodeInvalidRefreshToken},
 		{name: "error body and a token on 200", status: 200, body: tokenBody(t, map[string]any{"errorCode": epicoauth.ErrorCodeServerError}), code: epicoauth.ErrorCodeServerError},
 		{name: "body over 1 MiB", status: 200, body: append(tokenBody(t, nil), bytes.Repeat([]byte(" "), MaxBodyBytes)...), detail: "response body exceeds 1048576 bytes"},
@@ -94,27 +101,43 @@ func TestHostileTokenResponses(t *testing.T) {
 			assert.Equal(t, "bearer", tok.TokenType)
 			assert.Equal(t, "94b1569506b04f9f8557af611e8c5e47", tok.Extra("account_id"))
 		}},
-		{name: "numeric token_type is ignored", status: 200, body: tokenBody(t, map[string]any{"token_type": 1}), expiry: 2 * time.Hour, expiresIn: 7200, check: func(t *testing.T, tok *oauth2.Token) {
+		{name: "numeric token_type is ignored", status: 200, body: tokenBody(t, map[string]any{"token_type": 1}), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"token_type"}, check: func(t *testing.T, tok *oauth2.Token) {
 			assert.Empty(t, tok.TokenType)
 			assert.Equal(t, "Bearer", tok.Type())
 		}},
-		{name: "object refresh_token is ignored, the access token kept", status: 200, body: tokenBody(t, map[string]any{"refresh_token": map[string]any{}}), expiry: 2 * time.Hour, expiresIn: 7200, check: func(t *testing.T, tok *oauth2.Token) {
+		{name: "object refresh_token is ignored, the access token kept", status: 200, body: tokenBody(t, map[string]any{"refresh_token": map[string]any{}}), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"refresh_token"}, check: func(t *testing.T, tok *oauth2.Token) {
 			assert.Equal(t, fixtureAccess, tok.AccessToken)
 			assert.Empty(t, tok.RefreshToken)
 		}},
 		{name: "expires_in as a numeric string", status: 200, body: tokenBody(t, map[string]any{"expires_in": "7200"}), expiry: 2 * time.Hour, expiresIn: 7200},
-		{name: "negative expires_in falls back to a past expires_at", status: 200, body: tokenBody(t, map[string]any{"expires_in": -5}), absExpiry: pastAt},
-		{name: "negative expires_in alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": -5, "expires_at": absent{}})},
-		{name: "zero expires_in alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": 0, "expires_at": absent{}})},
-		{name: "expires_in of the wrong type: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": "soon", "expires_at": absent{}})},
-		{name: "expires_in as an object: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": map[string]any{"s": 1}, "expires_at": absent{}})},
+		{name: "negative expires_in falls back to a past expires_at", status: 200, body: tokenBody(t, map[string]any{"expires_in": -5}), absExpiry: pastAt, reported: []string{"expires_in"}},
+		{name: "negative expires_in alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": -5, "expires_at": absent{}}), reported: []string{"expires_in"}},
+		{name: "zero expires_in alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": 0, "expires_at": absent{}}), reported: []string{"expires_in"}},
+		{name: "expires_in of the wrong type: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": "soon", "expires_at": absent{}}), reported: []string{"expires_in"}},
+		{name: "expires_in as an object: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": map[string]any{"s": 1}, "expires_at": absent{}}), reported: []string{"expires_in"}},
 		{name: "huge expires_in is capped", status: 200, body: tokenBody(t, map[string]any{"expires_in": 1e300}), expiry: MaxLifetime, expiresIn: int64(MaxLifetime / time.Second)},
 		{name: "a year of expires_in is capped", status: 200, body: tokenBody(t, map[string]any{"expires_in": 365 * 24 * 3600}), expiry: MaxLifetime, expiresIn: int64(MaxLifetime / time.Second)},
 		{name: "expires_at in the past is ignored next to expires_in", status: 200, body: exchange, expiry: 2 * time.Hour, expiresIn: 7200},
 		{name: "expires_at in the past alone: expired", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}}), absExpiry: pastAt},
-		{name: "expires_at far ahead is capped", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "2999-01-01T00:00:00Z"}), expiry: MaxLifetime},
-		{name: "expires_at of the zero time: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "0001-01-01T00:00:00Z"})},
-		{name: "garbled expires_at alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "tomorrow"})},
+		{name: "expires_at far ahead is capped", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "2999-01-01T00:00:00Z"}), expiry: MaxLifetime, expiresIn: int64(MaxLifetime / time.Second)},
+		{name: "expires_at of the zero time: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "0001-01-01T00:00:00Z"}), reported: []string{"expires_at"}},
+		{name: "garbled expires_at alone: expired on arrival", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": "tomorrow"}), reported: []string{"expires_at"}},
+
+		// Salvage: Epic has rotated the refresh token by the time it sends
+		// these, so the token is kept without the broken optional field,
+		// which is reported.
+		{name: "expires_in out of float range", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200`, `"expires_in": 1e309`), absExpiry: pastAt, reported: []string{"expires_in"}, check: keepsCredentials},
+		{name: "expires_in out of range, no expires_at: expired on arrival", status: 200, body: tokenBodyRaw(tokenBody(t, map[string]any{"expires_at": absent{}}), `"expires_in":7200`, `"expires_in":1e309`), reported: []string{"expires_in"}, check: keepsCredentials},
+		{name: "repeated expires_in", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200,`, `"expires_in": 7200, "expires_in": 999999,`), absExpiry: pastAt, reported: []string{"expires_in"}, check: keepsCredentials},
+		{name: "refresh_expires out of float range", status: 200, body: tokenBodyRaw(exchange, `"refresh_expires": 28800`, `"refresh_expires": 1e309`), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"refresh_expires"}, check: func(t *testing.T, tok *oauth2.Token) {
+			keepsCredentials(t, tok)
+			assert.Nil(t, tok.Extra("refresh_expires"), "counts as absent")
+			assert.Equal(t, time.Date(2023, 8, 31, 0, 29, 11, 893e6, time.UTC), RefreshExpiry(tok), "refresh_expires_at applies")
+		}},
+		{name: "unknown field out of float range", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200,`, `"expires_in": 7200, "x_new": 1e309,`), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"x_new"}, check: keepsCredentials},
+		{name: "nested number out of float range", status: 200, body: tokenBodyRaw(exchange, `"expires_in": 7200,`, `"expires_in": 7200, "perms": [{"action": -1e309}],`), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"perms"}, check: keepsCredentials},
+		{name: "account_id of the wrong type", status: 200, body: tokenBody(t, map[string]any{"account_id": 42}), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"account_id"}, check: keepsCredentials},
+		{name: "refresh_expires of the wrong type", status: 200, body: tokenBody(t, map[string]any{"refresh_expires": "later"}), expiry: 2 * time.Hour, expiresIn: 7200, reported: []string{"refresh_expires"}, check: keepsCredentials},
 		{name: "no expiry fields: no expiry, as x/oauth2", status: 200, body: tokenBody(t, map[string]any{"expires_in": absent{}, "expires_at": absent{}}), noExpiry: true},
 	}
 	for _, tt := range tests {
@@ -125,7 +148,13 @@ func TestHostileTokenResponses(t *testing.T) {
 			}
 			srv := newScriptServer(t, reply{status: tt.status, header: header, body: tt.body})
 			clock := newFakeClock()
-			tok, err := RetrieveToken(context.Background(), srv.tokenRequest(exchangeCode, clock, epicoauth.NoRetry()))
+			var reported []string
+			ctx := report.With(context.Background(), func(err error) {
+				var m *epicoauth.MalformedFieldError
+				require.ErrorAs(t, err, &m)
+				reported = append(reported, m.Field)
+			})
+			tok, err := RetrieveToken(ctx, srv.tokenRequest(exchangeCode, clock, epicoauth.NoRetry()))
 			assertTokenRequests(t, srv, exchangeCode, 1)
 			if tt.detail != "" || tt.code != "" {
 				require.Error(t, err)
@@ -152,6 +181,10 @@ func TestHostileTokenResponses(t *testing.T) {
 				assert.Equal(t, received.Add(tt.expiry), tok.Expiry)
 			}
 			assert.Equal(t, tt.expiresIn, tok.ExpiresIn)
+			assert.ElementsMatch(t, tt.reported, reported, "the fields the token was kept without")
+			for _, k := range reported {
+				assert.Nil(t, tok.Extra(k), "a reported field counts as absent")
+			}
 			if tt.check != nil {
 				tt.check(t, tok)
 			}
@@ -161,6 +194,14 @@ func TestHostileTokenResponses(t *testing.T) {
 
 // tokenBodyRaw replaces old with new in body, for shapes json.Marshal
 // cannot produce.
+// keepsCredentials checks that a salvaged token kept both tokens of the
+// recorded response, byte for byte.
+func keepsCredentials(t *testing.T, tok *oauth2.Token) {
+	t.Helper()
+	assert.Equal(t, fixtureAccess, tok.AccessToken)
+	assert.Equal(t, fixtureRefresh, tok.RefreshToken)
+}
+
 func tokenBodyRaw(body []byte, old, new string) []byte {
 	if !bytes.Contains(body, []byte(old)) {
 		panic("tokenBodyRaw: " + old + " not in body")

@@ -1,9 +1,7 @@
 package wire
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -32,30 +30,4 @@ func isLoopback(host string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
-}
-
-// maxRedirects is net/http's default limit, kept when we take over
-// CheckRedirect.
-const maxRedirects = 10
-
-// guardRedirects returns a copy of c whose redirects are checked like the
-// first URL, so that an https endpoint cannot bounce credentials (a bearer
-// header kept on the same host, a form body re-sent by a 307) to plain
-// http. c's own CheckRedirect, if any, still runs after the check.
-func guardRedirects(c *http.Client, allowInsecure bool) *http.Client {
-	guarded := *c
-	next := c.CheckRedirect
-	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := checkURL(req.URL, allowInsecure); err != nil {
-			return err
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= maxRedirects {
-			return errors.New("epicoauth: stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &guarded
 }

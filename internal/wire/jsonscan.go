@@ -21,8 +21,9 @@ func isCredentialKey(k string) bool { return slices.Contains(credentialKeys, k) 
 
 // jsonScan is what scanJSON learns about a body.
 type jsonScan struct {
-	// dupKey is the first key that appears twice in the top-level object.
-	dupKey string
+	// dupKeys are the keys that appear more than once in the top-level
+	// object, each listed once, in the order of their second appearance.
+	dupKeys []string
 	// spans are the byte ranges, quotes included, of the string values
 	// that sit under a credential key at any depth, and values their
 	// decoded text.
@@ -87,8 +88,8 @@ func scanJSON(body []byte) jsonScan {
 		case string:
 			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
 				stack[n-1].key, stack[n-1].wantKey = t, false
-				if n == 1 && seen[t] && s.dupKey == "" {
-					s.dupKey = t
+				if n == 1 && seen[t] && !slices.Contains(s.dupKeys, t) {
+					s.dupKeys = append(s.dupKeys, t)
 				}
 				if n == 1 {
 					seen[t] = true

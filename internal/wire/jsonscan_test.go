@@ -67,6 +67,6 @@ func TestRedactResponse(t *testing.T) {
 }
 
 func TestScanJSONRepeatedKey(t *testing.T) {
-	assert.Equal(t, "expires_in", scanJSON([]byte(`{"expires_in":1,"a":{"b":1,"b":2},"expires_in":2}`)).dupKey)
-	assert.Empty(t, scanJSON([]byte(`{"a":{"b":1,"b":2},"c":[{"d":1},{"d":2}]}`)).dupKey, "only the top level counts")
+	assert.Equal(t, []string{"expires_in", "x"}, scanJSON([]byte(`{"expires_in":1,"a":{"b":1,"b":2},"expires_in":2,"x":1,"expires_in":3,"x":2}`)).dupKeys)
+	assert.Empty(t, scanJSON([]byte(`{"a":{"b":1,"b":2},"c":[{"d":1},{"d":2}]}`)).dupKeys, "only the top level counts")
 }

@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // Redacted replaces every secret in error text and bodies.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Marker
 
 // publicFields are the form fields whose values are known not to be
 // credentials. Every other field is treated as secret, so that a grant this

@@ -72,9 +72,10 @@ type Response struct {
 // Transport errors are returned with any secret in the URL redacted; one
 // raised before any byte of the request was written (a failed dial) also
 // matches errNotSent, which tells RetrieveToken that even a single-use
-// grant may be sent again. A plain http:// URL, or a redirect to one, whose
-// host is not loopback fails with epicoauth.ErrInsecureHTTP unless
-// req.AllowInsecureHTTP.
+// grant may be sent again. A plain http:// URL whose host is not loopback
+// fails with epicoauth.ErrInsecureHTTP unless req.AllowInsecureHTTP. A
+// redirect is followed only as epicoauth.RedirectError allows, else that
+// error is returned.
 func Do(ctx context.Context, req *Request) (*Response, error) {
 	secrets := secretsOf(req)
 	hreq, err := newHTTPRequest(ctx, req)
@@ -88,8 +89,12 @@ func Do(ctx context.Context, req *Request) (*Response, error) {
 	hreq = hreq.WithContext(httptrace.WithClientTrace(hreq.Context(), &httptrace.ClientTrace{
 		WroteHeaders: func() { wrote.Store(true) },
 	}))
-	resp, err := guardRedirects(HTTPClient(ctx), req.AllowInsecureHTTP).Do(hreq)
+	resp, err := withRedirectPolicy(HTTPClient(ctx), req, secrets).Do(hreq)
 	if err != nil {
+		var redirect *epicoauth.RedirectError
+		if errors.As(err, &redirect) {
+			return nil, redirect // not inside a *url.Error, which would print the URL again
+		}
 		err = redactTransportError(err, secrets)
 		if !wrote.Load() && isDialError(err) {
 			err = &notSentError{err}

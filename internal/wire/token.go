@@ -11,17 +11,30 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/report"
 )
 
-// retrieveOnce sends a token request once and parses the response.
+// retrieveOnce sends a token request once and parses the response. The
+// optional fields the token was kept without are reported through ctx
+// (package report), with any secret of the request redacted from their
+// names.
 func retrieveOnce(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	resp, err := Do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	tok, problem := ParseToken(resp.Body, resp.Received)
+	tok, problem, malformed := ParseToken(resp.Body, resp.Received)
 	if problem != "" {
 		return nil, BadResponse(req, resp, problem)
+	}
+	if len(malformed) > 0 {
+		secrets := secretsOf(req)
+		for _, m := range malformed {
+			m.Field = excerpt(RedactString(m.Field, secrets))
+			report.Problem(ctx, m)
+		}
 	}
 	return tok, nil
 }
@@ -40,56 +53,74 @@ const MaxLifetime = 24 * time.Hour
 // the grant (a refresh token rotates, a code is used up), so a broken
 // optional field never throws the token away:
 //
-//   - not a JSON object, invalid or truncated JSON, a key repeated at the
-//     top level (Epic never sends one; two values means a hostile or broken
-//     intermediary and no way to know which is true), access_token missing,
-//     empty, not a string or holding characters an HTTP header cannot
-//     carry: failure;
-//   - token_type or refresh_token of the wrong type: ignored, as if absent;
+//   - not a JSON object, invalid or truncated JSON, access_token or
+//     refresh_token repeated (two values and no way to know which is
+//     true), access_token missing, empty, not a string, or either token
+//     holding anything but the printable ASCII (VSCHAR) RFC 6749 allows:
+//     failure. A token is never altered: encoding/json would turn a byte
+//     of invalid UTF-8 into U+FFFD, so such a token is refused, not
+//     changed;
+//   - any other field repeated, of the wrong type (see tokenFields), a
+//     lifetime that is not a positive number, or a number too large for a
+//     float64 (1e309) at any depth: the field is dropped from Extra, counts
+//     as absent, and is returned in malformed;
 //   - expires_in, a positive number of seconds (or a numeric string),
 //     counts from received, when the response arrived, so a skewed server
 //     clock does not matter; it is capped at MaxLifetime;
 //   - else expires_at, an ISO 8601 string or epoch seconds, capped at
 //     received+MaxLifetime; one in the past gives an expired token;
-//   - else, when either field was sent but is unusable (zero, negative,
-//     absurd, of the wrong type), the token is expired on arrival: the
-//     caller of Config.Token may use it at once, but no TokenSource keeps
-//     it;
+//   - else, when either field was sent but is unusable, the token is
+//     expired on arrival: the caller of Config.Token may use it at once,
+//     and a TokenSource renews it on its next call;
 //   - else, with neither field sent, the token has no expiry, as in
 //     golang.org/x/oauth2.
-func ParseToken(body []byte, received time.Time) (tok *oauth2.Token, problem string) {
+//
+// tok.ExpiresIn is the lifetime counted from received (from expires_in, or
+// from expires_at when it is later than received), so that RefreshExpiry
+// can count refresh_expires from the same instant.
+func ParseToken(body []byte, received time.Time) (tok *oauth2.Token, problem string, malformed []*epicoauth.MalformedFieldError) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, "response is not a JSON object"
+		return nil, "response is not a JSON object", nil
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return nil, "response is not valid JSON: " + excerpt(err.Error())
+	raw, problem := decodeObject(trimmed)
+	if problem != "" {
+		return nil, problem, nil
 	}
-	if k := scanJSON(trimmed).dupKey; k != "" {
-		return nil, fmt.Sprintf("response repeats the key %q", excerpt(k))
+	sentExpiry := raw["expires_in"] != nil || raw["expires_at"] != nil
+	for _, k := range scanJSON(trimmed).dupKeys {
+		if k == "access_token" || k == "refresh_token" {
+			return nil, fmt.Sprintf("response repeats the key %q", k), nil
+		}
+		delete(raw, k)
+		malformed = append(malformed, &epicoauth.MalformedFieldError{Field: k, Problem: "repeated"})
 	}
 	access, ok := raw["access_token"].(string)
 	switch {
 	case !ok && raw["access_token"] != nil:
-		return nil, "access_token is not a string"
+		return nil, "access_token is not a string", nil
 	case !ok:
-		return nil, "response has no access_token"
+		return nil, "response has no access_token", nil
 	case access == "":
-		return nil, "access_token is empty"
+		return nil, "access_token is empty", nil
 	case !headerSafe(access):
-		return nil, "access_token has characters an HTTP header cannot carry"
+		return nil, "access_token has characters other than printable ASCII (invalid UTF-8 or control characters)", nil
 	}
+	if refresh, ok := raw["refresh_token"].(string); ok && !headerSafe(refresh) {
+		return nil, "refresh_token has characters other than printable ASCII (invalid UTF-8 or control characters); it is refused rather than altered", nil
+	}
+	malformed = append(malformed, dropUnusable(raw)...)
 	tok = &oauth2.Token{AccessToken: access}
 	tok.TokenType, _ = raw["token_type"].(string)
 	tok.RefreshToken, _ = raw["refresh_token"].(string)
-	tok.Expiry, tok.ExpiresIn = expiry(raw, received)
-	return tok.WithExtra(raw), ""
+	tok.Expiry, tok.ExpiresIn = expiry(raw, received, sentExpiry)
+	return tok.WithExtra(raw), "", malformed
 }
 
-// expiry applies ParseToken's expiry rules; the second result is the
-// lifetime in seconds when it came from expires_in, else 0.
-func expiry(raw map[string]any, received time.Time) (time.Time, int64) {
+// expiry applies ParseToken's expiry rules to the usable fields of raw; the
+// second result is the lifetime in whole seconds from received, 0 when the
+// token has no expiry or is expired.
+func expiry(raw map[string]any, received time.Time, sent bool) (time.Time, int64) {
 	if secs, ok := Seconds(raw["expires_in"]); ok && secs > 0 {
 		secs = min(secs, int64(MaxLifetime/time.Second))
 		return received.Add(time.Duration(secs) * time.Second), secs
@@ -98,9 +129,11 @@ func expiry(raw map[string]any, received time.Time) (time.Time, int64) {
 		if limit := received.Add(MaxLifetime); t.After(limit) {
 			t = limit
 		}
-		return t, 0
+		// Rounded up, so that received as RefreshExpiry recomputes it is
+		// never later than the truth.
+		return t, max(0, int64((t.Sub(received)+time.Second-1)/time.Second))
 	}
-	if raw["expires_in"] != nil || raw["expires_at"] != nil {
+	if sent {
 		return received, 0
 	}
 	return time.Time{}, 0
@@ -180,8 +213,10 @@ func Time(v any) (time.Time, bool) {
 
 // RefreshExpiry is when tok's refresh token stops working, from the fields
 // Epic sends: refresh_expires or refresh_expires_in (seconds, counted from
-// when the token arrived), else refresh_expires_at. It is zero when tok says
-// nothing.
+// when the token arrived, which tok.Expiry minus tok.ExpiresIn gives, as
+// ParseToken sets them whether the expiry came from expires_in or
+// expires_at), else refresh_expires_at. It is zero when tok says nothing
+// usable, or its token arrived expired (no instant to count from).
 func RefreshExpiry(tok *oauth2.Token) time.Time {
 	if tok == nil {
 		return time.Time{}

@@ -50,7 +50,7 @@ func TestParseTokenExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken(tt.body, arrival)
+			tok, problem, _ := ParseToken(tt.body, arrival)
 			require.Empty(t, problem)
 			assert.True(t, tt.want.Equal(tok.Expiry), "Expiry = %v, want %v", tok.Expiry, tt.want)
 		})
@@ -67,7 +67,7 @@ func TestParseTokenKeepsEveryField(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := fixture(t, name)
-			tok, problem := ParseToken(body, arrival)
+			tok, problem, _ := ParseToken(body, arrival)
 			require.Empty(t, problem)
 			var raw map[string]any
 			require.NoError(t, json.Unmarshal(body, &raw))
@@ -101,7 +101,7 @@ func TestParseTokenProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken([]byte(tt.body), arrival)
+			tok, problem, _ := ParseToken([]byte(tt.body), arrival)
 			assert.Nil(t, tok)
 			assert.Contains(t, problem, tt.want)
 		})
@@ -120,17 +120,33 @@ func TestRefreshExpiry(t *testing.T) {
 		{"refresh_expires_in counts from arrival", withFields(t, exchange, map[string]any{"refresh_expires": nil, "refresh_expires_in": 115200}), arrival.Add(115200 * time.Second)},
 		{"fallback to refresh_expires_at", withFields(t, exchange, map[string]any{"refresh_expires": nil}), atFixture},
 		{"refresh_expires_at as epoch seconds", withFields(t, exchange, map[string]any{"refresh_expires": nil, "refresh_expires_at": 1893553445}), time.Unix(1893553445, 0)},
-		// Without expires_in the arrival time is not known, so only the
-		// absolute field can be used.
-		{"no expires_in uses refresh_expires_at", withFields(t, exchange, map[string]any{"expires_in": nil}), atFixture},
+		// An expires_at already past leaves no instant to count
+		// refresh_expires from, so only the absolute field can be used.
+		{"past expires_at uses refresh_expires_at", withFields(t, exchange, map[string]any{"expires_in": nil}), atFixture},
+		// expires_at without expires_in: refresh_expires counts from
+		// arrival as well (it used to be ignored, read as "never").
+		{"expires_at without expires_in", withFields(t, exchange, map[string]any{"expires_in": nil, "refresh_expires_at": nil, "expires_at": isoTime(arrival.Add(2 * time.Hour))}), arrival.Add(28800 * time.Second)},
+		{"epoch expires_at without expires_in", withFields(t, exchange, map[string]any{"expires_in": nil, "refresh_expires_at": nil, "expires_at": arrival.Add(2 * time.Hour).Unix()}), arrival.Add(28800 * time.Second)},
+		{"expires_at without expires_in, refresh_expires_in", withFields(t, exchange, map[string]any{"expires_in": nil, "refresh_expires_at": nil, "refresh_expires": nil, "refresh_expires_in": 3600, "expires_at": isoTime(arrival.Add(time.Hour))}), arrival.Add(time.Hour)},
+		// A fraction of a second in expires_at is rounded so that the
+		// refresh token is taken to expire early, never late.
+		{"fractional expires_at rounds early", withFields(t, exchange, map[string]any{"expires_in": nil, "refresh_expires_at": nil, "expires_at": isoTime(arrival.Add(2*time.Hour + 500*time.Millisecond))}), arrival.Add(28800*time.Second - 500*time.Millisecond)},
+		{"past expires_at and no refresh_expires_at: unknown", withFields(t, exchange, map[string]any{"expires_in": nil, "refresh_expires_at": nil}), time.Time{}},
 		{"client token has none", fixture(t, "account-token-client_credentials.json"), time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, problem := ParseToken(tt.body, arrival)
+			tok, problem, _ := ParseToken(tt.body, arrival)
 			require.Empty(t, problem)
 			got := RefreshExpiry(tok)
 			assert.True(t, tt.want.Equal(got), "RefreshExpiry = %v, want %v", got, tt.want)
+			// A saved token says the same.
+			saved, err := epicoauth.MarshalToken(tok)
+			require.NoError(t, err)
+			loaded, err := epicoauth.UnmarshalToken(saved)
+			require.NoError(t, err)
+			got = RefreshExpiry(loaded)
+			assert.True(t, tt.want.Equal(got), "after a save, RefreshExpiry = %v, want %v", got, tt.want)
 		})
 	}
 	assert.True(t, RefreshExpiry(nil).IsZero())
@@ -238,3 +254,6 @@ func TestRetrieveToken(t *testing.T) {
 		})
 	}
 }
+
+// isoTime formats t as Epic does: UTC, milliseconds, Z.
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -1,0 +1,168 @@
+package epictest
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The admin API's faults, clock and request log (see AdminPath).
+
+// faultKinds are the admin API's names of the fault kinds, with aliases.
+var faultKinds = map[string]FaultKind{
+	"throttle": Throttle, "server_error": ServerError, "5xx": ServerError, "html": HTMLPage,
+	"delay": Delay, "drop": DropConnection, "huge_body": HugeBody, "huge": HugeBody,
+	"malformed_json": MalformedJSON, "malformed": MalformedJSON,
+}
+
+// faultName is the admin API's name of k.
+func faultName(k FaultKind) string {
+	switch k {
+	case NoFault:
+		return ""
+	case ServerError:
+		return "server_error"
+	case HugeBody:
+		return "huge_body"
+	case MalformedJSON:
+		return "malformed_json"
+	}
+	for name, kind := range faultKinds {
+		if kind == k {
+			return name
+		}
+	}
+	return k.String()
+}
+
+func (s *Server) adminInject(r *http.Request) (any, error) {
+	var b struct {
+		Kind       string `json:"kind"`
+		Times      int    `json:"times"`
+		Path       string `json:"path"`
+		Status     int    `json:"status"`
+		RetryAfter int    `json:"retryAfter"`
+		Delay      string `json:"delay"`
+	}
+	if err := decode(r, &b); err != nil {
+		return nil, err
+	}
+	kind, ok := faultKinds[strings.ToLower(b.Kind)]
+	if !ok {
+		return nil, badRequest("unknown fault kind %q: want throttle, server_error (5xx), html, delay, drop, huge_body or malformed_json", b.Kind)
+	}
+	f := Fault{Kind: kind, Times: b.Times, Path: b.Path, Status: b.Status, RetryAfter: time.Duration(b.RetryAfter) * time.Second}
+	if b.Status != 0 && (b.Status < 100 || b.Status > 599) {
+		return nil, badRequest("status %d is not an HTTP status", b.Status)
+	}
+	if b.Delay != "" {
+		d, err := time.ParseDuration(b.Delay)
+		if err != nil || d < 0 {
+			return nil, badRequest("delay %q is not a duration such as \"2s\"", b.Delay)
+		}
+		f.Delay = d
+	}
+	if kind == Delay && f.Delay == 0 {
+		return nil, badRequest("a delay fault needs delay, such as \"2s\" (at most %s)", MaxDelay)
+	}
+	s.Inject(f)
+	return nil, nil
+}
+
+// clockJSON is the clock's state in the admin API.
+type clockJSON struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+}
+
+func (s *Server) clockState() clockJSON {
+	return clockJSON{Now: s.clock.Now().UTC().Format(time.RFC3339Nano), Frozen: s.clock.Frozen()}
+}
+
+func (s *Server) adminClock(r *http.Request) (any, error) {
+	var b struct {
+		Advance string `json:"advance"`
+		Set     string `json:"set"`
+		Frozen  *bool  `json:"frozen"`
+	}
+	if err := decode(r, &b); err != nil {
+		return nil, err
+	}
+	if b.Advance != "" && b.Set != "" {
+		return nil, badRequest("give advance or set, not both")
+	}
+	var d time.Duration
+	var t time.Time
+	var err error
+	if b.Advance != "" {
+		if d, err = time.ParseDuration(b.Advance); err != nil || d < 0 {
+			return nil, badRequest("advance %q is not a positive duration such as \"90m\"", b.Advance)
+		}
+	}
+	if b.Set != "" {
+		if t, err = time.Parse(time.RFC3339Nano, b.Set); err != nil {
+			return nil, badRequest("set %q is not an RFC 3339 time such as \"2025-01-01T12:00:00Z\"", b.Set)
+		}
+	}
+	switch {
+	case b.Frozen == nil:
+	case *b.Frozen:
+		s.clock.Freeze()
+	default:
+		s.clock.Unfreeze()
+	}
+	if b.Advance != "" {
+		s.clock.Advance(d)
+	}
+	if b.Set != "" {
+		s.clock.Set(t)
+	}
+	return s.clockState(), nil
+}
+
+// requestJSON is a logged request in the admin API. It names the form
+// fields but shows no values, and hides the credentials of the
+// Authorization header, as Request.String does: the log may be printed.
+type requestJSON struct {
+	Method     string              `json:"method"`
+	Path       string              `json:"path"`
+	Query      url.Values          `json:"query,omitempty"`
+	GrantType  string              `json:"grantType,omitempty"`
+	FormFields []string            `json:"formFields,omitempty"`
+	Header     map[string][]string `json:"header,omitempty"`
+	Time       string              `json:"time"`
+	Status     int                 `json:"status"`
+	Fault      string              `json:"fault,omitempty"`
+}
+
+func (s *Server) adminRequests(*http.Request) (any, error) {
+	out := []requestJSON{}
+	for _, r := range s.Requests() {
+		j := requestJSON{Method: r.Method, Path: r.Path, GrantType: r.GrantType, Header: map[string][]string{},
+			Time: r.Time.UTC().Format(time.RFC3339Nano), Status: r.Status, Fault: faultName(r.Fault)}
+		if len(r.Query) > 0 {
+			j.Query = r.Query
+		}
+		for k := range r.Form {
+			j.FormFields = append(j.FormFields, k)
+		}
+		slices.Sort(j.FormFields)
+		for k, vs := range r.Header {
+			if k == "Authorization" || k == "Cookie" {
+				vs = []string{redactCredentials(vs[0])}
+			}
+			j.Header[k] = vs
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// redactCredentials keeps the scheme of an Authorization value ("Basic",
+// "bearer") and hides the rest.
+func redactCredentials(v string) string {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+	return scheme + " (hidden)"
+}
