@@ -226,21 +226,38 @@ func assertCounter(t *testing.T, path string, want int) {
 	assert.Equal(t, uint64(want), gen, "one generation per save")
 }
 
-// The store refuses what is not a regular file, through every method,
-// without opening it; Save does not replace it either.
-func TestFileStoreRefusesDirectory(t *testing.T) {
-	ctx := context.Background()
-	store := &epicoauth.FileStore{Path: t.TempDir()}
-	_, err := store.Load(ctx)
-	require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
-	assert.Contains(t, err.Error(), store.Path)
-	require.ErrorIs(t, store.Save(ctx, &oauth2.Token{AccessToken: "a"}), epicoauth.ErrNotRegularFile)
-	lease, err := store.Lease(ctx)
-	require.NoError(t, err)
-	defer lease.Release(ctx)
-	_, _, err = lease.Load(ctx)
-	require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
-	_, err = lease.SaveIf(ctx, &oauth2.Token{AccessToken: "a"}, 0)
-	require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
-	assert.False(t, errors.Is(err, epicoauth.ErrStaleGeneration))
+// A named pipe at the path made Load block forever, whatever its context
+// said (and epictoken ignore Ctrl-C). Whatever is not a regular file is
+// refused at once, before it is opened, by Load, Save and the lease, and
+// Save does not replace it (TestReadRefusesSpecialFiles in
+// internal/secretfile bounds the wait).
+func TestFileStoreRefusesSpecialFiles(t *testing.T) {
+	tests := []struct {
+		name, kind string
+		make       func(t *testing.T, path string)
+	}{
+		{"directory", "directory", func(t *testing.T, path string) { require.NoError(t, os.Mkdir(path, 0o700)) }},
+		{"named pipe", "named pipe", makeNamedPipe},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := &epicoauth.FileStore{Path: filepath.Join(t.TempDir(), "token.json")}
+			tt.make(t, store.Path)
+
+			_, err := store.Load(ctx)
+			require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
+			assert.Contains(t, err.Error(), store.Path)
+			assert.Contains(t, err.Error(), tt.kind)
+			require.ErrorIs(t, store.Save(ctx, &oauth2.Token{AccessToken: "a"}), epicoauth.ErrNotRegularFile)
+			lease, err := store.Lease(ctx)
+			require.NoError(t, err)
+			defer lease.Release(ctx)
+			_, _, err = lease.Load(ctx)
+			require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
+			_, err = lease.SaveIf(ctx, &oauth2.Token{AccessToken: "a"}, 0)
+			require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
+			assert.False(t, errors.Is(err, epicoauth.ErrStaleGeneration))
+		})
+	}
 }

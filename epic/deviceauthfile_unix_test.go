@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,18 +13,11 @@ import (
 	"github.com/epicoauth/epicoauth/epic"
 )
 
+// A named pipe would block the read until a writer comes; it is refused
+// before it is opened.
 func TestLoadDeviceAuthRefusesNamedPipe(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "deviceauth.json")
 	require.NoError(t, syscall.Mkfifo(path, 0o600))
-	done := make(chan error, 1)
-	go func() {
-		_, err := epic.LoadDeviceAuth(path)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
-	case <-time.After(10 * time.Second):
-		t.Fatal("LoadDeviceAuth blocked on a named pipe")
-	}
+	_, err := epic.LoadDeviceAuth(path)
+	require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
 }

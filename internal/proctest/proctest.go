@@ -47,7 +47,7 @@ type Child struct {
 	stdin  io.WriteCloser
 	lines  chan string
 	done   chan struct{} // closed once the child is waited for
-	stderr lockedBuffer
+	stderr Buffer
 
 	waitOnce sync.Once
 	waitErr  error
@@ -152,20 +152,22 @@ func (c *Child) Wait() error {
 	return c.waitErr
 }
 
-// lockedBuffer collects a child's stderr, written by exec's copying
-// goroutine and read by the test.
-type lockedBuffer struct {
+// Buffer is a bytes.Buffer that a process writes (as its Stdout or Stderr,
+// through exec's copying goroutine) while the test reads it.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+// String returns what was written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
