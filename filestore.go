@@ -103,7 +103,10 @@ func (s *FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 
 // Lease takes the store's lock (see FileStore), waiting while another
 // goroutine or process holds it, until ctx is done. Release it when done:
-// until then every Save on the file waits.
+// until then every Save on the file waits. The lease has no time limit: it
+// ends with Release or with the process (the OS drops the lock of a process
+// that dies), so a process that is stopped, not dead, keeps it, and the
+// others wait as long as their contexts allow.
 func (s *FileStore) Lease(ctx context.Context) (StoreLease, error) {
 	l, err := lockFile(ctx, s.Path)
 	if err != nil {
