@@ -163,7 +163,8 @@ func TestFileStoreLeaseExcludesInProcess(t *testing.T) {
 
 // Goroutines with FileStores of their own on one path increment a counter
 // held in the token under leases: no increment is lost and no SaveIf is
-// refused, so the leases excluded each other.
+// refused, so the leases excluded each other. A reader meanwhile always
+// sees a whole token, and the counter never goes back.
 func TestFileStoreLeaseCounter(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "token.json")
 	const workers, rounds = 4, 25
@@ -181,7 +182,31 @@ func TestFileStoreLeaseCounter(t *testing.T) {
 			}
 		}()
 	}
+	done := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		reader := &epicoauth.FileStore{Path: path}
+		last := 0
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			tok, err := reader.Load(context.Background())
+			if !assert.NoError(t, err) || tok == nil {
+				continue
+			}
+			n, err := strconv.Atoi(tok.AccessToken)
+			assert.NoError(t, err)
+			assert.GreaterOrEqual(t, n, last, "the counter went back")
+			last = n
+		}
+	}()
 	wg.Wait()
+	close(done)
+	<-readerDone
 	assertCounter(t, path, workers*rounds)
 }
 
