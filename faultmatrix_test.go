@@ -238,6 +238,8 @@ func TestFaultMatrix(t *testing.T) {
 		{"token endpoint redirects to another host", redirectRow},
 		{"verify redirects to another port", verifyRedirectRow},
 		{"rotated token in an answer with broken optional fields", salvageRow},
+		{"short tokens and the storm bound", shortTokenRows},
+		{"corrective action: retried, restartable", correctiveActionRow},
 	} {
 		t.Run(tt.name, tt.run)
 	}

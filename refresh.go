@@ -3,21 +3,11 @@ package epicoauth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
-)
-
-// Renewal timing. The early-refresh window defaults to a tenth of a token's
-// lifetime, capped so that a long-lived token is not renewed hours early;
-// retries back off from minRetry to maxRetry.
-const (
-	maxDefaultWindow = 5 * time.Minute
-	minRetry         = time.Second
-	maxRetry         = time.Minute
 )
 
 // never stands for the expiry of a token that does not expire.
@@ -35,7 +25,7 @@ type cached struct {
 	// refreshAt is when the next renewal may start: the early-refresh window
 	// opens, or a failed renewal's backoff ends. Never after validTo.
 	refreshAt time.Time
-	validTo   time.Time // the usable life ends: Expiry − DefaultExpiryDelta
+	validTo   time.Time // the usable life ends: Expiry − ExpiryDelta (see entry)
 }
 
 // engine is the state of a TokenSource. Its only goroutine is the request
@@ -45,6 +35,7 @@ type engine struct {
 	ctx     context.Context // for token requests
 	clock   Clock
 	window  time.Duration // TokenSourceOptions.EarlyRefresh
+	delta   time.Duration // TokenSourceOptions.ExpiryDelta, default applied
 	store   TokenStore
 	onError func(error)
 
@@ -60,7 +51,7 @@ type engine struct {
 	mu       sync.Mutex
 	flight   *flight   // the request in flight, or nil
 	failures int       // failed requests in a row
-	retryAt  time.Time // no request before this after a failure
+	retryAt  time.Time // no request before this: a failure's backoff, or minRenewal after a token arrived
 	lastErr  error     // the last request's error, nil after a success
 	loginErr error     // an ErrLoginRequired that stops all requests
 	saveErr  error     // the last save's error
@@ -75,50 +66,21 @@ type flight struct {
 }
 
 func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
-	e := &engine{
-		src:     src,
-		ctx:     opts.Context,
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return &engine{
+		src: src,
+		// The source outlives the call that built it: it keeps the
+		// context's values (the HTTP client), never its cancellation.
+		ctx:     context.WithoutCancel(ctx),
 		clock:   ClockOrReal(opts.Clock),
 		window:  opts.EarlyRefresh,
+		delta:   expiryDelta(opts.ExpiryDelta),
 		store:   opts.Store,
 		onError: opts.OnError,
 	}
-	if e.ctx == nil {
-		e.ctx = context.Background()
-	}
-	return e
-}
-
-// entry computes how tok is served from now on. same says tok is the token
-// the source already had: the underlying source caches, so asking it early
-// again would only get the same token back.
-func (e *engine) entry(tok *oauth2.Token, now time.Time, same bool) *cached {
-	c := &cached{tok: tok}
-	if tok == nil || tok.AccessToken == "" {
-		return c // never valid
-	}
-	if tok.Expiry.IsZero() {
-		c.refreshAt, c.validTo = never, never
-		return c
-	}
-	// Round(0) drops the monotonic reading, as oauth2.Token.Valid does.
-	c.validTo = tok.Expiry.Round(0).Add(-DefaultExpiryDelta)
-	c.refreshAt = c.validTo
-	life := time.Duration(tok.ExpiresIn) * time.Second
-	if tok.ExpiresIn <= 0 {
-		life = tok.Expiry.Sub(now)
-	}
-	w := e.window
-	if w == 0 {
-		w = min(life/10, maxDefaultWindow)
-	}
-	// A window longer than half the lifetime would renew every token as
-	// soon as it arrives, one request after another.
-	w = min(w, life/2)
-	if w > 0 && !same {
-		c.refreshAt = c.validTo.Add(-w)
-	}
-	return c
 }
 
 // token is the path of a caller who cannot be served from the cache
@@ -161,12 +123,14 @@ func (e *engine) refreshEarly() {
 
 // join returns a valid token that arrived meanwhile, or the request to wait
 // for (starting one if needed), or the error that stands instead of a
-// request: closed, login required, or a failure still backing off.
+// request: closed, login required, a failure still backing off, or a token
+// that expired within a second of its arrival.
 func (e *engine) join() (*oauth2.Token, *flight, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.clock.Now()
-	if c := e.cur.Load(); c != nil && now.Before(c.validTo) {
+	c := e.cur.Load()
+	if c != nil && now.Before(c.validTo) {
 		return c.tok, nil, nil
 	}
 	switch {
@@ -176,8 +140,11 @@ func (e *engine) join() (*oauth2.Token, *flight, error) {
 		return nil, nil, ErrClosed
 	case e.loginErr != nil:
 		return nil, nil, e.loginErr
-	case e.lastErr != nil && now.Before(e.retryAt):
-		return nil, nil, e.lastErr
+	case now.Before(e.retryAt):
+		if e.lastErr != nil {
+			return nil, nil, e.lastErr
+		}
+		return nil, nil, renewedTooSoon(c)
 	}
 	return nil, e.startLocked(), nil
 }
@@ -210,7 +177,11 @@ func (e *engine) run(f *flight) {
 	now := e.clock.Now()
 	var c *cached
 	if err == nil {
-		c = e.entry(tok, now, same)
+		from := fromRequest
+		if same {
+			from = fromRequestSame
+		}
+		c = e.entry(tok, now, from)
 		if !now.Before(c.validTo) {
 			err, c = unusable(tok), nil
 		}
@@ -220,7 +191,7 @@ func (e *engine) run(f *flight) {
 	e.flight = nil
 	if c != nil {
 		e.cur.Store(c)
-		e.failures, e.lastErr, e.retryAt = 0, nil, time.Time{}
+		e.failures, e.lastErr, e.retryAt = 0, nil, now.Add(minRenewal)
 	} else {
 		e.failLocked(err, now)
 	}
@@ -242,23 +213,15 @@ func (e *engine) run(f *flight) {
 // fetch asks the underlying source for a token.
 func (e *engine) fetch() (*oauth2.Token, error) { return TokenFrom(e.ctx, e.src) }
 
-// unusable explains why a token the source just returned cannot be handed
-// out.
-func unusable(tok *oauth2.Token) error {
-	if tok.AccessToken == "" {
-		return errors.New("epicoauth: the token source returned a token without an access token")
-	}
-	return fmt.Errorf("epicoauth: the token source returned a token that expires at %s, less than DefaultExpiryDelta (%s) from now",
-		tok.Expiry.UTC().Format(time.RFC3339), DefaultExpiryDelta)
-}
-
 // failLocked records a failed request. While the cached token is valid,
 // the first caller after the backoff retries (see cached); once it is not,
-// join refuses requests until retryAt. e.mu is held.
+// join refuses requests until retryAt. A login error stops all requests,
+// except a corrective action, which waits minutes for the person to act.
+// e.mu is held.
 func (e *engine) failLocked(err error, now time.Time) {
 	e.failures++
 	e.lastErr = err
-	if errors.Is(err, ErrLoginRequired) {
+	if errors.Is(err, ErrLoginRequired) && !correctiveAction(err) {
 		e.loginErr = err
 		return
 	}
@@ -277,20 +240,6 @@ func (e *engine) failLocked(err error, now time.Time) {
 	}
 }
 
-// backoff is the wait after the n-th failure in a row: 1 s doubling up to
-// 1 min, or longer when Epic said how long to wait.
-func backoff(n int, err error) time.Duration {
-	d := maxRetry
-	if n < 7 {
-		d = min(minRetry<<(n-1), maxRetry)
-	}
-	var epicErr *Error
-	if errors.As(err, &epicErr) && epicErr.RetryAfter > d {
-		d = epicErr.RetryAfter
-	}
-	return d
-}
-
 // settleLocked recomputes busy. e.mu is held.
 func (e *engine) settleLocked() {
 	e.busy.Store(e.flight != nil || e.loginErr != nil || e.closed)
@@ -303,8 +252,29 @@ func (e *engine) set(tok *oauth2.Token) {
 	if tok == nil {
 		e.cur.Store(nil)
 	} else {
-		e.cur.Store(e.entry(tok, e.clock.Now(), false))
+		e.cur.Store(e.entry(tok, e.clock.Now(), fromSetToken))
 	}
+	e.forgetFailuresLocked()
+}
+
+// retry forgets past failures and lets the next call that needs a token
+// make a request: a cached token whose renewal was put off by a backoff is
+// due again at once. e.mu is not held.
+func (e *engine) retry() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	if c := e.cur.Load(); c != nil && e.lastErr != nil && now.Before(c.refreshAt) {
+		d := *c
+		d.refreshAt = now
+		e.cur.Store(&d)
+	}
+	e.forgetFailuresLocked()
+}
+
+// forgetFailuresLocked clears the failure state, ErrLoginRequired and any
+// wait before the next request included. e.mu is held.
+func (e *engine) forgetFailuresLocked() {
 	e.failures, e.lastErr, e.loginErr, e.retryAt = 0, nil, nil, time.Time{}
 	e.settleLocked()
 }

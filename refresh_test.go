@@ -143,8 +143,8 @@ func TestTokenSourceEarlyRefresh(t *testing.T) {
 		{"default, 2 h token: capped at 5 min", 0, 2 * time.Hour, 5 * time.Minute},
 		{"default, 1 min token: a tenth", 0, time.Minute, 6 * time.Second},
 		{"option", 30 * time.Second, time.Hour, 30 * time.Second},
-		{"option longer than the token: half its life", 2 * time.Hour, time.Hour, 30 * time.Minute},
-		{"option, short token: half its life", 5 * time.Minute, time.Minute, 30 * time.Second},
+		{"option longer than the token: half its usable life", 2 * time.Hour, time.Hour, (time.Hour - DefaultExpiryDelta) / 2},
+		{"option, short token: half its usable life", 5 * time.Minute, time.Minute, 25 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -618,10 +618,10 @@ func TestTokenSourceOverCachingSource(t *testing.T) {
 func TestTokenSourceRejectsExpiredToken(t *testing.T) {
 	ts, src, clock, rec := newTestSource(t, nil)
 	ch := async(ts, context.Background())
-	// Usable for less than DefaultExpiryDelta: never valid.
-	src.next(t).answer(token("a", clock.Now(), 5*time.Second), nil)
+	// Expired on arrival: never valid.
+	src.next(t).answer(token("a", clock.Now(), 0), nil)
 	r := receive(t, ch)
-	assert.ErrorContains(t, r.err, "less than DefaultExpiryDelta")
+	assert.ErrorContains(t, r.err, "returned a token that expired at 2025-03-01T12:00:00Z")
 	assert.Nil(t, r.tok)
 	assert.Nil(t, ts.Peek())
 	rec.next(t)

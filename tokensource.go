@@ -37,7 +37,8 @@ func TokenFrom(ctx context.Context, src oauth2.TokenSource) (*oauth2.Token, erro
 }
 
 // DefaultExpiryDelta is how long before its Expiry a token stops being
-// handed out, as in golang.org/x/oauth2 (whose Token.Valid uses 10 s).
+// handed out unless TokenSourceOptions.ExpiryDelta says otherwise, as in
+// golang.org/x/oauth2 (whose Token.Valid uses 10 s).
 const DefaultExpiryDelta = 10 * time.Second
 
 // ErrClosed is returned by a closed [TokenSource] that would need a new
@@ -47,9 +48,12 @@ var ErrClosed = errors.New("epicoauth: token source is closed")
 // TokenSourceOptions configures [NewTokenSource]. A nil *TokenSourceOptions
 // means all defaults.
 type TokenSourceOptions struct {
-	// Optional. Context is used for every token request the source makes,
-	// and carries its HTTP client (oauth2.HTTPClient). It is not the
-	// context of any one caller: a caller who gives up never cancels a
+	// Optional. Context carries the values, chiefly the HTTP client
+	// (oauth2.HTTPClient), of every token request the source makes. Only
+	// its values are kept (context.WithoutCancel): the source outlives the
+	// call that built it, so cancelling Context, or its deadline passing,
+	// does not stop the source; Close does. Nor is it the context of any
+	// one caller: a caller who gives up (TokenContext) never cancels a
 	// request that others share. Default context.Background().
 	Context context.Context
 
@@ -59,13 +63,26 @@ type TokenSourceOptions struct {
 	Clock Clock
 
 	// Optional. EarlyRefresh is how long before the end of a token's usable
-	// life (Expiry − DefaultExpiryDelta) the source starts renewing it in
-	// the background while it keeps handing out the old token. Zero means a
-	// tenth of the token's lifetime, at most 5 minutes. The window never
-	// exceeds half the lifetime, so each token serves at least half its
-	// life. A negative value turns early refresh off: callers wait for the
-	// renewal when the token runs out, as with oauth2.ReuseTokenSource.
+	// life (Expiry − ExpiryDelta) the source starts renewing it in the
+	// background while it keeps handing out the old token. Zero means a
+	// tenth of the token's lifetime, at most 5 minutes. Whatever its value,
+	// the window opens only once half of the token's usable life (as it
+	// was when the token arrived) has passed, and at least 1 s after the
+	// token arrived, so a source never renews in a loop. A negative value
+	// turns early refresh off: callers wait for the renewal when the token
+	// runs out, as with oauth2.ReuseTokenSource.
 	EarlyRefresh time.Duration
+
+	// Optional. ExpiryDelta is how long before its Expiry a token stops
+	// being handed out, as the earlyExpiry of x/oauth2's
+	// ReuseTokenSourceWithExpiry and the ExpireEarly of
+	// cloud.google.com/go/auth: a margin for clock skew and for the time a
+	// request takes to reach the API. Zero means DefaultExpiryDelta (10 s);
+	// a negative value means none (a token is used until its Expiry). A
+	// token that arrives with less than ExpiryDelta to live is handed out
+	// until its Expiry instead, and one with less than a second of usable
+	// life for a second (see TokenSource).
+	ExpiryDelta time.Duration
 
 	// Optional. Store receives every new token the source gets, before any
 	// caller sees it, so that a rotated refresh token is saved before it is
@@ -89,7 +106,19 @@ type TokenSourceOptions struct {
 //   - A valid token is returned with one atomic load and no lock, without
 //     allocating.
 //   - Every token it returns is valid on its Clock: its usable life ends
-//     DefaultExpiryDelta before Expiry, as with oauth2.Token.Valid.
+//     ExpiryDelta (TokenSourceOptions; default DefaultExpiryDelta, as
+//     oauth2.Token.Valid) before Expiry. One exception: a token that
+//     arrives with less than ExpiryDelta to live (a 1 s or 5 s token from
+//     a test server, say) is still the best token there is, so the callers
+//     who waited for it get it, and it is handed out until its Expiry and
+//     renewed by the first call after that; one with less than a second of
+//     usable life is likewise handed out for a second, with what remains
+//     of the margin.
+//   - Renewals never come in a loop, whatever the lifetime and options: a
+//     new token is renewed no sooner than half its usable life after it
+//     arrived, and never sooner than 1 s after. (A token that lives under
+//     a second leaves a gap until that second is over; callers in it get
+//     an error, without a request.)
 //   - When a token enters its early-refresh window (see
 //     TokenSourceOptions.EarlyRefresh) the first caller starts one request
 //     in the background and every caller keeps getting the still-valid
@@ -109,7 +138,14 @@ type TokenSourceOptions struct {
 //     backoff, never a storm. OnError and Err make the failures visible.
 //   - An error matching ErrLoginRequired stops all requests: callers get it
 //     once the cached token is no longer valid, until SetToken gives the
-//     source a new token.
+//     source a new token or Retry is called.
+//   - A corrective action (ErrorCodeCorrectiveActionRequired: Epic wants
+//     the person to accept a EULA or the like) also matches
+//     ErrLoginRequired, but only pauses the source: once the person has
+//     acted, the same device auth or refresh token works again. The source
+//     retries after 5 min, doubling up to 1 h, with callers getting the
+//     error in between without a request. Call Retry to try again at once,
+//     for example when the person says they are done.
 //
 // Its only goroutine is a request in flight, which ends with the request;
 // Close stops further requests and waits for it. A source that is dropped
@@ -159,8 +195,20 @@ func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 
 // SetToken replaces the cached token, for example with a token loaded from
 // a TokenStore, and clears a previous failure (ErrLoginRequired included).
-// The token is not saved to the Store.
+// The token is not saved to the Store. SetToken(nil) drops the cached
+// token, so the next call waits for a new one; to restart a stopped or
+// backing-off source while keeping its token, use Retry.
 func (s *TokenSource) SetToken(tok *oauth2.Token) { s.e.set(tok) }
+
+// Retry restarts a source that failed: it forgets past failures and their
+// backoff, a corrective action's and ErrLoginRequired included, so the next
+// call that needs a token makes a request at once. A cached token is kept:
+// it is still handed out while valid, and its renewal, which the failures
+// had put off, starts with the next call. Call it once whatever stopped the
+// source is fixed, typically when the person has acted on a corrective
+// action (Error.ContinuationURL). A source that has not failed is
+// unchanged; a closed source stays closed.
+func (s *TokenSource) Retry() { s.e.retry() }
 
 // Peek returns the cached token without checking or refreshing it; nil if
 // there is none.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -51,6 +52,12 @@ type Config struct {
 	// Tests inject a fake one (epictest.Clock).
 	Clock epicoauth.Clock
 
+	// ExpiryDelta is how long before its Expiry a token source stops
+	// handing a token out (epicoauth.TokenSourceOptions.ExpiryDelta).
+	// Optional; zero means epicoauth.DefaultExpiryDelta, a negative value
+	// none.
+	ExpiryDelta time.Duration
+
 	// Retry says how failed token requests are retried. Optional; nil
 	// means epicoauth's defaults (three attempts), epicoauth.NoRetry()
 	// sends each request once.
@@ -79,14 +86,16 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 // TokenSource returns a source that runs grant on its first Token call,
 // returns the cached token while it is valid, and runs grant again when it
 // expires (EOS Connect tokens last about an hour and have no refresh token).
-// ctx carries the HTTP client (oauth2.HTTPClient) for its requests.
+// ctx carries the HTTP client (oauth2.HTTPClient) for its requests, now and
+// at every later renewal; only its values are kept, so cancelling ctx does
+// not stop the source (Close does).
 func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
 	var src oauth2.TokenSource = session.New(c.fetch, grant, nil, c.Clock)
 	if c.DeploymentID == "" {
 		// Fail before the grant's Params can send a request.
 		src = errSource{ErrNoDeploymentID}
 	}
-	return epicoauth.NewTokenSource(src, &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock})
+	return epicoauth.NewTokenSource(src, &epicoauth.TokenSourceOptions{Context: ctx, Clock: c.Clock, ExpiryDelta: c.ExpiryDelta})
 }
 
 // errSource is a token source that always fails with err.
@@ -97,6 +106,8 @@ func (s errSource) Token() (*oauth2.Token, error) { return nil, s.err }
 // Client returns an HTTP client that authorizes its requests with tokens
 // from TokenSource(ctx, grant): see epicoauth.NewClient for what it keeps
 // of the *http.Client in ctx and where the token goes on a redirect (opts).
+// Cancelling ctx does not stop the client's token renewals; cancel each
+// request's own context.
 func (c *Config) Client(ctx context.Context, grant Grant, opts ...epicoauth.ClientOption) *http.Client {
 	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant), opts...)
 }

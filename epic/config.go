@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -54,6 +55,12 @@ type Config struct {
 	// Tests inject a fake one (epictest.Clock).
 	Clock epicoauth.Clock
 
+	// ExpiryDelta is how long before its Expiry a token source stops
+	// handing a token out (epicoauth.TokenSourceOptions.ExpiryDelta, which
+	// takes precedence when StoredTokenSource is given one). Optional; zero
+	// means epicoauth.DefaultExpiryDelta, a negative value none.
+	ExpiryDelta time.Duration
+
 	// Retry says how failed token requests are retried. Optional; nil
 	// means epicoauth's defaults (three attempts), epicoauth.NoRetry()
 	// sends each request once.
@@ -84,8 +91,11 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 // error matching epicoauth.ErrLoginRequired.
 //
 // ctx carries the HTTP client (oauth2.HTTPClient) for every request the
-// source makes. The source is safe for concurrent use and has at most one
-// request in flight.
+// source makes, now and at every later renewal. Only its values are kept:
+// cancelling ctx, or its deadline passing, does not stop the source (Close
+// does), since the source outlives the call that built it; bound a single
+// call with TokenContext. The source is safe for concurrent use and has at
+// most one request in flight.
 func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenSource {
 	return c.newSource(ctx, grant, nil, nil)
 }
@@ -94,7 +104,8 @@ func (c *Config) TokenSource(ctx context.Context, grant Grant) *epicoauth.TokenS
 // TokenSource handed out, with its extras) without logging in again: it
 // returns saved while it is valid and then refreshes with its refresh token.
 // fallback, which may be nil, is the grant to run if that refresh token no
-// longer works; a DeviceAuth is the usual choice.
+// longer works; a DeviceAuth is the usual choice. As with TokenSource, the
+// source keeps ctx's values but not its cancellation.
 func (c *Config) ResumeTokenSource(ctx context.Context, saved *oauth2.Token, fallback Grant) *epicoauth.TokenSource {
 	return c.newSource(ctx, fallback, saved, nil)
 }
@@ -102,12 +113,14 @@ func (c *Config) ResumeTokenSource(ctx context.Context, saved *oauth2.Token, fal
 // Client returns an HTTP client that authorizes its requests with tokens
 // from TokenSource(ctx, grant): see epicoauth.NewClient for what it keeps
 // of the *http.Client in ctx and where the token goes on a redirect (opts).
+// Cancelling ctx does not stop the client's token renewals; cancel each
+// request's own context.
 func (c *Config) Client(ctx context.Context, grant Grant, opts ...epicoauth.ClientOption) *http.Client {
 	return epicoauth.NewClient(ctx, c.TokenSource(ctx, grant), opts...)
 }
 
 // newSource builds a TokenSource; opts, which may be nil, adds options to
-// the defaults ctx and c.Clock.
+// the defaults ctx, c.Clock and c.ExpiryDelta.
 func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token, opts *epicoauth.TokenSourceOptions) *epicoauth.TokenSource {
 	var o epicoauth.TokenSourceOptions
 	if opts != nil {
@@ -118,6 +131,9 @@ func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token
 	}
 	if o.Clock == nil {
 		o.Clock = c.Clock
+	}
+	if o.ExpiryDelta == 0 {
+		o.ExpiryDelta = c.ExpiryDelta
 	}
 	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock), &o)
 	if saved != nil {

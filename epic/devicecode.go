@@ -251,7 +251,7 @@ func (c *Config) DeviceTokenSource(ctx context.Context, da *oauth2.DeviceAuthRes
 	if err != nil {
 		return nil, err
 	}
-	return c.ResumeTokenSource(context.WithoutCancel(ctx), tok, nil), nil
+	return c.ResumeTokenSource(ctx, tok, nil), nil
 }
 
 // deviceAuthURL is Endpoint.DeviceAuthURL, or its usual place next to the

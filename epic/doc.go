@@ -51,5 +51,10 @@
 // Show the person ContinuationURL when Epic sent one, and otherwise ask them
 // to log in at https://www.epicgames.com in a browser, where the website
 // walks them through it; then start the login again. Such errors also match
-// epicoauth.ErrLoginRequired when they come from a TokenSource.
+// epicoauth.ErrLoginRequired when they come from a TokenSource, but unlike
+// other login errors they do not stop it: a source on a DeviceAuth (or a
+// refresh token) retries by itself after 5 minutes, then 10, 20, 40 and
+// every hour, since the same credentials work once the person has acted.
+// Call the source's Retry method to try again at once, for example when the
+// person says they are done.
 package epic

@@ -32,6 +32,7 @@ type Source struct {
 	mu        sync.Mutex // one request at a time, so a refresh token is used once
 	last      *oauth2.Token
 	grantUsed bool
+	grantErr  error // why the grant stopped working, if it has
 }
 
 // New returns a Source that starts with grant, or from saved when saved is
@@ -83,6 +84,11 @@ func (s *Source) next(ctx context.Context) (*oauth2.Token, error) {
 		return s.runGrant(ctx)
 	}
 	if refreshErr == nil {
+		// Nothing left to send: say why the grant stopped (a corrective
+		// action keeps its continuation URL), else that nothing renews.
+		refreshErr = s.grantErr
+	}
+	if refreshErr == nil {
 		refreshErr = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
 	}
 	return nil, loginRequired(refreshErr)
@@ -97,12 +103,12 @@ func (s *Source) runGrant(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		var e *epicoauth.Error
 		if errors.As(err, &e) && e.RequiresLogin() {
-			s.grantUsed = true
+			s.grantUsed, s.grantErr = true, err
 			return nil, loginRequired(err)
 		}
 		return nil, err
 	}
-	s.grantUsed = true
+	s.grantUsed, s.grantErr = true, nil
 	return tok, nil
 }
 

@@ -192,7 +192,8 @@ func TestSource(t *testing.T) {
 			name: "first grant rejected, then no more requests", grant: exchangeCode,
 			steps: []step{
 				{requests: []request{runExchangeCode}, replies: []reply{usedCode}, wantLogin: true, wantCode: epicoauth.ErrorCodeExchangeCodeNotFound},
-				{wantLogin: true},
+				// No request, and the error still says why.
+				{wantLogin: true, wantCode: epicoauth.ErrorCodeExchangeCodeNotFound},
 			},
 		},
 		{
