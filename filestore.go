@@ -73,7 +73,7 @@ func (s *FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	if temps, _ := secretfile.Temps(s.Path); len(temps) > 0 {
 		if l := tryLockFile(s.Path); l != nil {
 			defer l.unlock()
-			cur := s.newestLocked()
+			cur := s.newestLocked("")
 			return cur.tok, cur.err
 		}
 	}
@@ -85,20 +85,26 @@ func (s *FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 // not decode included) and increasing the generation. It waits for the
 // lock while a lease is held, until ctx is done.
 func (s *FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
-	if _, err := MarshalToken(tok); err != nil {
-		return err
+	if tok == nil {
+		return errors.New("epicoauth: FileStore.Save: nil token")
 	}
 	l, err := lockFile(ctx, s.Path)
 	if err != nil {
 		return err
 	}
 	defer l.unlock()
-	cur := s.newestLocked()
+	cur := s.newestLocked("")
 	if cur.err != nil && !cur.corrupt {
 		return cur.err
 	}
-	_, err = s.writeLocked(tok, cur.generation()+1)
-	return err
+	data, err := marshalToken(tok, cur.generation()+1)
+	if err != nil {
+		return err
+	}
+	if err := secretfile.Write(s.Path, data, 0o600); err != nil {
+		return fmt.Errorf("epicoauth: saving token: %w", err)
+	}
+	return nil
 }
 
 // Lease takes the store's lock (see FileStore), waiting while another
@@ -117,18 +123,6 @@ func (s *FileStore) Lease(ctx context.Context) (StoreLease, error) {
 
 // String names the store's file.
 func (s *FileStore) String() string { return "FileStore(" + s.Path + ")" }
-
-// writeLocked saves tok as the given generation; the lock is held.
-func (s *FileStore) writeLocked(tok *oauth2.Token, generation uint64) (uint64, error) {
-	data, err := marshalToken(tok, generation)
-	if err != nil {
-		return 0, err
-	}
-	if err := secretfile.Write(s.Path, data, 0o600); err != nil {
-		return 0, fmt.Errorf("epicoauth: saving token: %w", err)
-	}
-	return generation, nil
-}
 
 // errLeaseReleased is returned by a released fileLease.
 var errLeaseReleased = errors.New("epicoauth: FileStore lease used after Release")
@@ -152,7 +146,7 @@ func (l *fileLease) Load(ctx context.Context) (*oauth2.Token, uint64, error) {
 	if l.lock == nil {
 		return nil, 0, errLeaseReleased
 	}
-	cur := l.store.newestLocked()
+	cur := l.store.newestLocked("")
 	if cur.err != nil {
 		return nil, 0, cur.err
 	}
@@ -161,6 +155,11 @@ func (l *fileLease) Load(ctx context.Context) (*oauth2.Token, uint64, error) {
 
 // SaveIf saves tok as the next generation if the stored one is still
 // generation. A file that does not decode counts as generation 0.
+//
+// The token is written to its temporary file before the stored generation
+// is checked: a process killed from then on leaves it where the next
+// holder recovers it (it is one generation ahead of the file), so the
+// window in which a kill loses a renewed token ends as early as it can.
 func (l *fileLease) SaveIf(ctx context.Context, tok *oauth2.Token, generation uint64) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -170,14 +169,27 @@ func (l *fileLease) SaveIf(ctx context.Context, tok *oauth2.Token, generation ui
 	if l.lock == nil {
 		return 0, errLeaseReleased
 	}
-	cur := l.store.newestLocked()
+	data, err := marshalToken(tok, generation+1)
+	if err != nil {
+		return 0, err
+	}
+	tmp, err := secretfile.WriteTemp(l.store.Path, data, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("epicoauth: saving token: %w", err)
+	}
+	cur := l.store.newestLocked(tmp.Name())
 	if cur.err != nil && !cur.corrupt {
+		tmp.Discard()
 		return 0, cur.err
 	}
 	if got := cur.generation(); got != generation {
+		tmp.Discard()
 		return 0, fmt.Errorf("%w (%s holds generation %d, not %d)", ErrStaleGeneration, l.store, got, generation)
 	}
-	return l.store.writeLocked(tok, generation+1)
+	if err := tmp.Commit(); err != nil {
+		return 0, fmt.Errorf("epicoauth: saving token: %w", err)
+	}
+	return generation + 1, nil
 }
 
 // Release gives the lock up.

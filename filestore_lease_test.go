@@ -63,10 +63,12 @@ func TestFileStoreSaveIf(t *testing.T) {
 				assert.Zero(t, gen)
 				after, _ := os.ReadFile(store.Path)
 				assert.Equal(t, before, after, "a refused save changes nothing")
+				assert.Empty(t, ourTemps(t, filepath.Dir(store.Path)), "and leaves nothing")
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantGen, gen)
+			assert.Empty(t, ourTemps(t, filepath.Dir(store.Path)))
 			got, gotGen, err := lease.Load(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, mine, got)

@@ -75,11 +75,12 @@ func (t storedFile) newer(f storedFile) bool {
 // newestLocked returns the newest complete token of the store: the file's,
 // or a crashed save's from a temporary file, which it then makes the file.
 // Every other temporary file is deleted. The lock is held, so no save is in
-// progress and every temporary file is a leftover.
+// progress and every temporary file is a leftover, except pending: the
+// caller's own save, which is neither read nor deleted.
 //
 // A file that cannot be read for another reason than its content (a
 // permission, a named pipe) is returned as it is, leftovers untouched.
-func (s *FileStore) newestLocked() storedFile {
+func (s *FileStore) newestLocked(pending string) storedFile {
 	best := readStoredFile(s.Path)
 	if best.err != nil && !best.corrupt {
 		return best
@@ -89,12 +90,15 @@ func (s *FileStore) newestLocked() storedFile {
 		return best
 	}
 	for _, path := range temps {
+		if path == pending {
+			continue
+		}
 		if t := readStoredFile(path); t.err == nil && !t.missing && t.newer(best) {
 			best = t
 		}
 	}
 	for _, path := range temps {
-		if path != best.path {
+		if path != best.path && path != pending {
 			_ = os.Remove(path)
 		}
 	}

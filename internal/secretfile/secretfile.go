@@ -21,37 +21,74 @@ import (
 // the same directory with permission perm, flushes it to disk, and renames it
 // over path, so a crash leaves the previous content intact. Missing parent
 // directories are created with permission 0700.
-func Write(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
+func Write(path string, data []byte, perm fs.FileMode) error {
+	t, err := WriteTemp(path, data, perm)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	return t.Commit()
+}
+
+// Temp is the first half of a Write: data is in a temporary file next to
+// the destination (in the system's cache; a killed process loses nothing,
+// Temps lists it), not yet flushed to disk nor in place. Commit or Discard
+// it.
+type Temp struct {
+	f    *os.File
+	dest string
+}
+
+// WriteTemp writes data to a new temporary file for path, with permission
+// perm, creating missing parent directories with 0700.
+func WriteTemp(path string, data []byte, perm fs.FileMode) (_ *Temp, err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
+	if err != nil {
+		return nil, err
+	}
+	t := &Temp{f: f, dest: path}
 	defer func() {
 		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
+			t.Discard()
 		}
 	}()
 	// CreateTemp uses 0600 already; Chmod makes perm explicit (and narrower
 	// or wider if a caller asks).
 	if err = f.Chmod(perm); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err = f.Write(data); err != nil {
-		return err
+		return nil, err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	return t, nil
+}
+
+// Name is the temporary file's path.
+func (t *Temp) Name() string { return t.f.Name() }
+
+// Commit flushes the temporary file to disk and renames it over the
+// destination. If that fails, the temporary file is removed.
+func (t *Temp) Commit() error {
+	err := t.f.Sync()
+	if cerr := t.f.Close(); err == nil {
+		err = cerr
 	}
-	if err = f.Close(); err != nil {
-		return err
+	if err == nil {
+		err = renameDurably(t.f.Name(), t.dest)
 	}
-	return renameDurably(tmp, path)
+	if err != nil {
+		_ = os.Remove(t.f.Name())
+	}
+	return err
+}
+
+// Discard removes the temporary file.
+func (t *Temp) Discard() {
+	_ = t.f.Close()
+	_ = os.Remove(t.f.Name())
 }
 
 // tempPrefix starts the name of every temporary file Write makes for path;

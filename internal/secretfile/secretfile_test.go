@@ -138,3 +138,35 @@ func TestPromote(t *testing.T) {
 	assert.NoFileExists(t, tmp)
 	assert.ErrorIs(t, Promote(tmp, path), fs.ErrNotExist)
 }
+
+// WriteTemp is the half of Write a crash may leave behind: the destination
+// is untouched and Temps lists the new content; Commit puts it in place,
+// Discard removes it.
+func TestWriteTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret.json")
+	require.NoError(t, Write(path, []byte("old"), 0o600))
+
+	discarded, err := WriteTemp(path, []byte("discarded"), 0o600)
+	require.NoError(t, err)
+	kept, err := WriteTemp(path, []byte("new"), 0o600)
+	require.NoError(t, err)
+	temps, err := Temps(path)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{discarded.Name(), kept.Name()}, temps)
+	got, err := Read(kept.Name(), 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got), "the content is complete before Commit")
+	got, err = Read(path, 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(got))
+
+	discarded.Discard()
+	require.NoError(t, kept.Commit())
+	got, err = Read(path, 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got))
+	temps, err = Temps(path)
+	require.NoError(t, err)
+	assert.Empty(t, temps)
+}
