@@ -55,13 +55,21 @@ func WriteTemp(path string, data []byte, perm fs.FileMode) (_ *Temp, err error) 
 			t.Discard()
 		}
 	}()
-	// CreateTemp uses 0600 already; Chmod makes perm explicit (and narrower
-	// or wider if a caller asks).
-	if err = f.Chmod(perm); err != nil {
-		return nil, err
-	}
 	if _, err = f.Write(data); err != nil {
 		return nil, err
+	}
+	// CreateTemp makes the file 0600 (less what the umask takes away).
+	// Chmod only when that is not perm: it is a metadata change that a
+	// journaling file system may hold until the last save's flush is done,
+	// and until the data is written a killed process loses it.
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Mode().Perm() != perm {
+		if err = f.Chmod(perm); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
