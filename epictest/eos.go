@@ -137,7 +137,7 @@ func (s *Server) connectUser(c *call, ss *session) *apiError {
 		ss.created1st = true
 	}
 	ss.user = u
-	ss.idToken = unsignedJWT(map[string]any{
+	ss.idToken = s.signIDToken(svcConnect, map[string]any{
 		"aud": ss.client.ID, "exp": ss.expiry.Unix(), "iat": c.now.Unix(), "iss": s.URL + "/auth/v1/oauth",
 		"pfdid": ss.deployment.ID, "pfpid": ss.deployment.ProductID, "pfsid": ss.deployment.SandboxID,
 		"sub": u.puid, "act": map[string]string{"eat": eat, "eaid": eaid, "pltfm": "other"},
@@ -192,7 +192,7 @@ func (s *Server) eosAuthToken(c *call) reply {
 		j.RefreshToken, j.RefreshExpires, j.RefreshExpiresAt = ss.refresh, seconds(c.now, ss.refreshExpiry), isoTime(ss.refreshExpiry)
 		j.AccountID = a.ID
 		if strings.Contains(" "+j.Scope+" ", " openid ") {
-			j.IDToken = unsignedJWT(map[string]any{"appid": ss.client.ApplicationID, "aud": ss.client.ID,
+			j.IDToken = s.signIDToken(svcEOSAuth, map[string]any{"appid": ss.client.ApplicationID, "aud": ss.client.ID,
 				"dn": a.DisplayName, "exp": ss.expiry.Unix(), "iat": c.now.Unix(), "iss": s.URL + "/epic/oauth/v2", "sub": a.ID})
 		}
 	}
