@@ -360,6 +360,7 @@ func (s *Server) routes() {
 	s.handle("POST "+EOSAuthTokenPath, svcEOSAuth, s.eosAuthToken)
 	s.handle("POST /epic/oauth/v2/tokenInfo", svcEOSAuth, s.eosAuthTokenInfo)
 	s.handle("POST /epic/oauth/v2/revoke", svcEOSAuth, s.eosAuthRevoke)
+	s.handle("GET /epic/oauth/v2/userInfo", svcEOSAuth, s.eosAuthUserInfo)
 	s.handle("GET /account/api/public/account", svcAccount, s.getAccounts)
 	s.handle("GET /account/api/public/account/{accountId}", svcAccount, s.getAccount)
 	s.handle("GET "+EOSConnectJWKSPath, svcConnect, s.jwksHandler(svcConnect))

@@ -2,14 +2,15 @@ package idtoken_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth/eos"
-	"github.com/epicoauth/epicoauth/epic"
 	"github.com/epicoauth/epicoauth/epictest"
 	"github.com/epicoauth/epicoauth/idtoken"
 )
@@ -34,7 +35,7 @@ func newFakeFx(t *testing.T) *fakeFx {
 		return &idtoken.Options{ClientID: f.client.ID, DeploymentID: dep, BaseURL: srv.URL, Clock: srv.Clock()}
 	}
 	f.connect = idtoken.NewVerifier(srv.Context(f.ctx), idtoken.Connect, opts(srv.DefaultDeployment().ID))
-	f.account = idtoken.NewVerifier(srv.Context(f.ctx), idtoken.Account, opts(""))
+	f.account = idtoken.NewVerifier(srv.Context(f.ctx), idtoken.Account, opts(srv.DefaultDeployment().ID))
 	return f
 }
 
@@ -47,15 +48,21 @@ func (f *fakeFx) connectLogin() (idToken, puid string) {
 	return eos.IDToken(tok), eos.ProductUserID(tok)
 }
 
-// accountLogin logs alice in to Epic Account Services with openid.
+// accountLogin signs alice in to Epic Account Services with openid, the
+// way a website does: the login page with PKCE, then the code exchanged.
 func (f *fakeFx) accountLogin() string {
 	f.t.Helper()
-	cfg := &epic.Config{ClientID: f.client.ID, ClientSecret: f.client.Secret, Endpoint: f.srv.EOSAuthEndpoint(), Clock: f.srv.Clock()}
-	tok, err := cfg.Token(f.ctx, epic.ExchangeCode(f.srv.NewExchangeCode(f.alice.ID, f.client.ID), epic.SetGrantParam("scope", "basic_profile openid")))
+	cfg := f.srv.EOSAuthConfig(f.client, f.srv.DefaultDeployment().ID)
+	cfg.RedirectURL, cfg.Scopes = "https://game.example/callback", []string{"basic_profile", "openid"}
+	verifier := oauth2.GenerateVerifier()
+	back, err := f.srv.Authorize(cfg.AuthCodeURL("state", oauth2.S256ChallengeOption(verifier)), f.alice.ID)
 	require.NoError(f.t, err)
-	id, _ := tok.Extra("id_token").(string)
-	require.NotEmpty(f.t, id)
-	return id
+	u, err := url.Parse(back)
+	require.NoError(f.t, err)
+	tok, err := cfg.Exchange(f.ctx, u.Query().Get("code"), oauth2.VerifierOption(verifier))
+	require.NoError(f.t, err)
+	require.NotEmpty(f.t, eos.IDToken(tok))
+	return eos.IDToken(tok)
 }
 
 func TestEpictestTokensVerify(t *testing.T) {
@@ -73,6 +80,7 @@ func TestEpictestTokensVerify(t *testing.T) {
 	assert.Equal(t, f.alice.ID, a.Subject)
 	assert.Equal(t, "alice", a.DisplayName)
 	assert.Equal(t, f.client.ApplicationID, a.ApplicationID)
+	assert.Equal(t, f.srv.DefaultDeployment().ID, a.DeploymentID, "the login named the deployment")
 
 	assert.Equal(t, 1, f.srv.Count(epictest.EOSConnectJWKSPath))
 	assert.Equal(t, 1, f.srv.Count(epictest.EOSAuthJWKSPath))
