@@ -4,9 +4,9 @@
 // SharedTokenStore promises: one token request per expiry for the whole
 // fleet, no rotated refresh token lost, one Epic session.
 //
-// The processes are the test binary itself, started again with an
-// environment variable that makes Main run the child's loop instead of the
-// tests. They agree on time through the parent: each child's Clock asks the
+// The processes are the test binary itself, started again by proctest in
+// the role "fleet", which makes Main (called from TestMain) run the child's
+// loop instead of the tests. They agree on time through the parent: each child's Clock asks the
 // parent for the epictest server's fake time, so the parent moves a whole
 // fleet through hours of token lifetime in milliseconds, deterministically.
 // Leases (file locks, Redis TTLs) run on real time, as in production.
@@ -31,11 +31,15 @@ import (
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
 	"github.com/epicoauth/epicoauth/epictest"
+	"github.com/epicoauth/epicoauth/internal/proctest"
 )
 
-// envChild names the environment variable that makes the test binary a
-// fleet process; its value is the childConfig in JSON.
-const envChild = "EPICOAUTH_FLEET_CHILD"
+// role is the proctest role of a fleet process; envChild names the
+// environment variable that holds its childConfig, in JSON.
+const (
+	role     = "fleet"
+	envChild = "EPICOAUTH_FLEET_CHILD"
+)
 
 // childConfig is what a fleet process needs to know.
 type childConfig struct {
@@ -71,11 +75,10 @@ type OpenStore func(spec string) (epicoauth.TokenStore, error)
 // it runs the process's loop and exits. Otherwise it returns at once. Call
 // it first thing in TestMain.
 func Main(open OpenStore) {
-	raw := os.Getenv(envChild)
-	if raw == "" {
+	if proctest.Role() != role {
 		return
 	}
-	if err := runChild(raw, open, os.Stdin, os.Stdout); err != nil {
+	if err := runChild(os.Getenv(envChild), open, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "fleet process:", err)
 		os.Exit(1)
 	}

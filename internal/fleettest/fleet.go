@@ -1,26 +1,23 @@
 package fleettest
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epictest"
+	"github.com/epicoauth/epicoauth/internal/proctest"
 )
 
-// replyTimeout bounds each Token call of a fleet process, and the parent's
-// wait for its reply: a failing run ends, a passing one never comes near.
+// replyTimeout bounds each Token call of a fleet process and the parent's
+// wait for a request: a failing run ends, a passing one never comes near.
+// (proctest bounds the wait for each reply.)
 const replyTimeout = 15 * time.Second
 
 // Options configures Start.
@@ -74,9 +71,8 @@ func Start(t testing.TB, opts Options) *Fleet {
 			Store:      opts.Store, Uncoordinated: opts.Uncoordinated, LeaseTimeout: opts.LeaseTimeout,
 		},
 	}
-	t.Cleanup(f.stop)
 	f.spawn(0)
-	if r := f.procs[0].token(); r.Err != "" {
+	if r := f.procs[0].token(t); r.Err != "" {
 		t.Fatalf("first login: %s", r.Err)
 	}
 	f.mark = len(srv.Requests())
@@ -88,13 +84,9 @@ func Start(t testing.TB, opts Options) *Fleet {
 
 // proc is one fleet process.
 type proc struct {
-	name    string
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	out     *bufio.Scanner
-	stderr  *lockedBuffer
-	killed  bool
-	replies chan Reply
+	name   string
+	child  *proctest.Child
+	killed bool
 }
 
 func (f *Fleet) spawn(i int) {
@@ -105,50 +97,30 @@ func (f *Fleet) spawn(i int) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envChild+"="+string(raw))
-	p := &proc{name: c.Name, cmd: cmd, stderr: &lockedBuffer{}, replies: make(chan Reply, 1)}
-	cmd.Stderr = p.stderr
-	if p.in, err = cmd.StdinPipe(); err != nil {
-		f.t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	p.out = bufio.NewScanner(stdout)
-	if err := cmd.Start(); err != nil {
-		f.t.Fatal(err)
-	}
+	p := &proc{name: c.Name, child: proctest.Start(f.t, role, envChild+"="+string(raw))}
 	f.procs = append(f.procs, p)
-	if r := p.reply(""); r.Err != "" { // the process has loaded the store
+	if r := p.reply(f.t, ""); r.Err != "" { // the process has loaded the store
 		f.t.Fatal(r.Err)
 	}
 }
 
 // token asks the process for a token and waits for its reply.
-func (p *proc) token() Reply { return p.reply("token\n") }
+func (p *proc) token(t testing.TB) Reply { return p.reply(t, "token") }
 
 // reply sends cmd, if any, and waits for the process's next reply.
-func (p *proc) reply(cmd string) Reply {
-	go func() {
-		var r Reply
-		if _, err := io.WriteString(p.in, cmd); err != nil {
-			r.Err = "writing to " + p.name + ": " + err.Error()
-		} else if !p.out.Scan() {
-			r.Err = p.name + " ended: " + p.stderr.String()
-		} else if err := json.Unmarshal(p.out.Bytes(), &r); err != nil {
-			r.Err = p.name + " answered " + p.out.Text()
-		}
-		p.replies <- r
-	}()
-	select {
-	case r := <-p.replies:
-		return r
-	case <-time.After(replyTimeout + 5*time.Second):
-		_ = p.cmd.Process.Kill()
-		return Reply{Err: p.name + " did not answer: " + p.stderr.String()}
+func (p *proc) reply(t testing.TB, cmd string) Reply {
+	if cmd != "" {
+		p.child.Send(t, cmd)
 	}
+	line, ok := p.child.Line(t)
+	if !ok {
+		return Reply{Err: p.name + " ended or went silent"}
+	}
+	var r Reply
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		return Reply{Err: p.name + " answered " + line}
+	}
+	return r
 }
 
 // Live returns the names of the processes that have not been killed.
@@ -173,7 +145,7 @@ func (f *Fleet) live() []*proc {
 // TokenAll asks every live process for a token at the same moment and
 // returns their replies, in process order.
 func (f *Fleet) TokenAll() []Reply {
-	return f.each(func(_ int, p *proc) Reply { return p.token() })
+	return f.each(func(_ int, p *proc) Reply { return p.token(f.t) })
 }
 
 // each runs ask on every live process at once and returns the replies in
@@ -225,7 +197,7 @@ func (f *Fleet) Settle(old []Reply) []Reply {
 	if len(old) != len(live) {
 		f.t.Fatalf("%d replies for %d processes", len(old), len(live))
 	}
-	return f.each(func(i int, p *proc) Reply { return p.reply("renewed " + old[i].Access + "\n") })
+	return f.each(func(i int, p *proc) Reply { return p.reply(f.t, "renewed "+old[i].Access) })
 }
 
 // AtExpiry moves the clock to the expiry of the current token and asks
@@ -253,11 +225,10 @@ func (f *Fleet) tokenExpiry() time.Time {
 // would, and waits until it is gone.
 func (f *Fleet) Kill(name string) {
 	f.t.Helper()
-	for _, p := range f.procs {
-		if p.name == name && !p.killed {
+	for _, p := range f.live() {
+		if p.name == name {
 			p.killed = true
-			_ = p.cmd.Process.Signal(syscall.SIGKILL)
-			_ = p.cmd.Wait()
+			p.child.Kill(f.t)
 			return
 		}
 	}
@@ -323,47 +294,6 @@ func (f *Fleet) WaitForRequest(kind epictest.FaultKind) string {
 	}
 	f.t.Fatalf("no token request got a %v fault", kind)
 	return ""
-}
-
-// stop ends every process: their input closes, and they close their token
-// sources and exit.
-func (f *Fleet) stop() {
-	for _, p := range f.procs {
-		if p.killed {
-			continue
-		}
-		_ = p.in.Close()
-		done := make(chan error, 1)
-		go func() { done <- p.cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				f.t.Errorf("%s: %v: %s", p.name, err, p.stderr.String())
-			}
-		case <-time.After(replyTimeout):
-			_ = p.cmd.Process.Kill()
-			f.t.Errorf("%s did not exit", p.name)
-		}
-	}
-}
-
-// lockedBuffer collects a process's stderr.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	return len(p), nil
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }
 
 // String describes the counts.

@@ -23,9 +23,6 @@ func openFile(path string) (epicoauth.TokenStore, error) {
 }
 
 func fileFleet(t *testing.T, uncoordinated bool) *fleettest.Fleet {
-	if _, ok := any(&epicoauth.FileStore{}).(epicoauth.SharedTokenStore); !ok && !uncoordinated {
-		t.Skip("pending: FileStore does not implement SharedTokenStore yet")
-	}
 	return fleettest.Start(t, fleettest.Options{Procs: 4, Store: filepath.Join(t.TempDir(), "token.json"), Uncoordinated: uncoordinated})
 }
 
