@@ -429,3 +429,13 @@ func TestSharedStoreIgnoresAnotherSessionsToken(t *testing.T) {
 	access, _ := storedAccess(store)
 	assert.Equal(t, "b", access, "replaced")
 }
+
+// Coordination is only on the renewal path: serving a valid token takes no
+// lease, and allocates nothing, with a shared store as without one.
+func TestSharedStoreCachedPathNeverTouchesStore(t *testing.T) {
+	store, ts, src, _, _ := newResumed(t, nil)
+	assert.Zero(t, testing.AllocsPerRun(1000, func() { _, _ = ts.Token() }), "allocations per cached Token call")
+	assert.Empty(t, store.leaseDeadlines, "leases taken")
+	assert.True(t, ts.e.idle())
+	src.none(t)
+}
