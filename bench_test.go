@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +51,18 @@ var impls = []impl{
 		ts := epicoauth.NewTokenSource(src, &epicoauth.TokenSourceOptions{EarlyRefresh: early})
 		ts.SetToken(tok)
 		return ts, ts.Close
+	}},
+	// The same with a FileStore, a SharedTokenStore, attached: the cached
+	// path must cost the same, since only renewals use the store.
+	{"epicoauth-sharedstore", func(tok *oauth2.Token, src oauth2.TokenSource, early time.Duration) (oauth2.TokenSource, func()) {
+		dir, err := os.MkdirTemp("", "epicoauth-bench")
+		if err != nil {
+			panic(err)
+		}
+		store := &epicoauth.FileStore{Path: filepath.Join(dir, "token.json")}
+		ts := epicoauth.NewTokenSource(src, &epicoauth.TokenSourceOptions{EarlyRefresh: early, Store: store})
+		ts.SetToken(tok)
+		return ts, func() { ts.Close(); _ = os.RemoveAll(dir) }
 	}},
 	{"x-oauth2", func(tok *oauth2.Token, src oauth2.TokenSource, _ time.Duration) (oauth2.TokenSource, func()) {
 		return oauth2.ReuseTokenSource(tok, src), func() {}

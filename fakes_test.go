@@ -72,6 +72,11 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 type call struct {
 	ctx   context.Context
 	reply chan result
+	// kind is "token" for TokenContext, or the SessionRenewer step
+	// ("refresh" from a token, "login" after a cause).
+	kind  string
+	from  *oauth2.Token
+	cause error
 }
 
 type result struct {
@@ -92,7 +97,12 @@ func newScriptedSource() *scriptedSource { return &scriptedSource{calls: make(ch
 func (s *scriptedSource) Token() (*oauth2.Token, error) { return s.TokenContext(context.Background()) }
 
 func (s *scriptedSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
-	c := call{ctx: ctx, reply: make(chan result)}
+	return s.ask(call{ctx: ctx, kind: "token"})
+}
+
+// ask hands c to the test and waits for its answer.
+func (s *scriptedSource) ask(c call) (*oauth2.Token, error) {
+	c.reply = make(chan result)
 	s.calls <- c
 	r := <-c.reply
 	return r.tok, r.err

@@ -39,6 +39,12 @@ type engine struct {
 	store   TokenStore
 	onError func(error)
 
+	// Coordination through a SharedTokenStore (coordinate.go).
+	leaseTimeout time.Duration
+	stop         context.Context // done once Close is called: lease waits end
+	stopNow      context.CancelFunc
+	gen          uint64 // the store generation last seen; the flight's alone
+
 	cur atomic.Pointer[cached]
 	// busy tells callers past refreshAt that there is nothing for them to
 	// start: a request is in flight, login is required, or the source is
@@ -70,7 +76,7 @@ func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return &engine{
+	e := &engine{
 		src: src,
 		// The source outlives the call that built it: it keeps the
 		// context's values (the HTTP client), never its cancellation.
@@ -80,7 +86,14 @@ func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
 		delta:   expiryDelta(opts.ExpiryDelta),
 		store:   opts.Store,
 		onError: opts.OnError,
+
+		leaseTimeout: opts.LeaseTimeout,
 	}
+	if e.leaseTimeout <= 0 {
+		e.leaseTimeout = DefaultLeaseTimeout
+	}
+	e.stop, e.stopNow = context.WithCancel(context.Background())
+	return e
 }
 
 // token is the path of a caller who cannot be served from the cache
@@ -164,12 +177,17 @@ func (e *engine) startLocked() *flight {
 // only a token that nobody used.
 func (e *engine) run(f *flight) {
 	defer e.wg.Done()
-	tok, err := e.fetch()
 	prev := e.cur.Load()
-	same := err == nil && prev != nil && prev.tok != nil && prev.tok.AccessToken == tok.AccessToken
+	var mine *oauth2.Token
+	if prev != nil {
+		mine = prev.tok
+	}
+	r := e.renew(mine)
+	tok, err := r.tok, r.err
+	same := err == nil && mine != nil && mine.AccessToken == tok.AccessToken
 	changed := err == nil && !same
-	var saveErr error
-	if changed && e.store != nil {
+	saveErr := r.storeErr
+	if changed && !r.storeDone && e.store != nil {
 		if serr := e.store.Save(e.ctx, tok); serr != nil {
 			saveErr = &SaveError{Err: serr}
 		}
@@ -300,5 +318,6 @@ func (e *engine) close() {
 	e.closed = true
 	e.settleLocked()
 	e.mu.Unlock()
+	e.stopNow()
 	e.wg.Wait()
 }

@@ -23,13 +23,15 @@ type ContextTokenSource interface {
 // a ContextTokenSource, else through Token. A source that returns neither a
 // token nor an error gets an error, never a nil token.
 func TokenFrom(ctx context.Context, src oauth2.TokenSource) (*oauth2.Token, error) {
-	var tok *oauth2.Token
-	var err error
 	if cs, ok := src.(ContextTokenSource); ok {
-		tok, err = cs.TokenContext(ctx)
-	} else {
-		tok, err = src.Token()
+		return gotToken(cs.TokenContext(ctx))
 	}
+	return gotToken(src.Token())
+}
+
+// gotToken passes on a source's answer, with an error in place of a nil
+// token without one.
+func gotToken(tok *oauth2.Token, err error) (*oauth2.Token, error) {
 	if err == nil && tok == nil {
 		err = errors.New("epicoauth: the token source returned neither a token nor an error")
 	}
@@ -89,7 +91,23 @@ type TokenSourceOptions struct {
 	// used. A failed save is reported as a *SaveError (see OnError and
 	// TokenSource.Err) and the token is kept. Tokens given to SetToken are
 	// not saved: they usually come from the store.
+	//
+	// A Store that is a SharedTokenStore (FileStore, redisstore.Store)
+	// makes the source one member of a fleet of processes on one account:
+	// every renewal takes the store's lease, adopts a newer token another
+	// holder saved instead of sending a request, or renews from the newest
+	// stored refresh token and saves it by compare-and-set (see
+	// SharedTokenStore). Only renewals, which already run in the
+	// background, wait for the lease: a valid token is served as fast as
+	// without a store. When the lease cannot be had (the store is down, a
+	// holder hangs past LeaseTimeout) the source renews on its own and
+	// reports a *LeaseError; the token in memory is never lost.
 	Store TokenStore
+
+	// Optional. LeaseTimeout bounds how long a renewal waits for the lease
+	// of a SharedTokenStore before it renews without it. Default
+	// DefaultLeaseTimeout (30 s).
+	LeaseTimeout time.Duration
 
 	// Optional. OnError is called with the error of every failed token
 	// request, every failed save (*SaveError) and every optional field a
@@ -146,6 +164,14 @@ type TokenSourceOptions struct {
 //     retries after 5 min, doubling up to 1 h, with callers getting the
 //     error in between without a request. Call Retry to try again at once,
 //     for example when the person says they are done.
+//   - With a SharedTokenStore as its Store, sources in many processes share
+//     one session: a renewal waits for the store's lease (in the
+//     background; callers of a valid token never wait for it), adopts a
+//     token another holder saved meanwhile without sending anything, or
+//     renews from the newest stored refresh token and saves by
+//     compare-and-set. A refresh token rejected as invalid makes the source
+//     read the store once more before it logs in again: another holder may
+//     have rotated it.
 //
 // Its only goroutine is a request in flight, which ends with the request;
 // Close stops further requests and waits for it. A source that is dropped
@@ -220,9 +246,11 @@ func (s *TokenSource) Peek() *oauth2.Token {
 }
 
 // Err returns the error of the last token request if it failed, else a
-// *SaveError if the last new token could not be saved, else nil. Use it in
-// a health check: a non-nil Err while Token still succeeds means renewal is
-// failing and the source lives on its cached token.
+// *SaveError if the last new token could not be saved, or a *LeaseError if
+// a SharedTokenStore could not coordinate the renewal that got it, else
+// nil. Use it in a health check: a non-nil Err while Token still succeeds
+// means renewal (or the store) is failing and the source lives on its
+// cached token.
 func (s *TokenSource) Err() error { return s.e.err() }
 
 // Close stops the source's background work: no request is started any

@@ -135,7 +135,10 @@ func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token
 	if o.ExpiryDelta == 0 {
 		o.ExpiryDelta = c.ExpiryDelta
 	}
-	ts := epicoauth.NewTokenSource(session.New(c.fetch, grant, saved, c.Clock), &o)
+	src := session.New(c.fetch, grant, saved, c.Clock)
+	// A token in a shared store is adopted only if it is this session's.
+	src.SetCheck(func(tok *oauth2.Token) error { return c.checkSaved(tok, grant) })
+	ts := epicoauth.NewTokenSource(src, &o)
 	if saved != nil {
 		ts.SetToken(saved)
 	}

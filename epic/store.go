@@ -28,6 +28,14 @@ import (
 // carries neither client_id nor account_id (a store that dropped the
 // token's extras) cannot be checked and is resumed.
 //
+// With a SharedTokenStore (a FileStore or a redisstore.Store that several
+// processes share) the source is one member of a fleet on one session:
+// every renewal goes through the store's lease (see
+// epicoauth.TokenSourceOptions.Store), so a process that starts resumes the
+// fleet's session, adopts the token another process renews, and logs in
+// only when nothing stored works any more. Each stored token is checked as
+// above before it is adopted.
+//
 // A DeviceAuth is the usual grant: then a lost or expired session is
 // re-created without a person. opts.Context, opts.Clock and
 // opts.ExpiryDelta default to ctx, c.Clock and c.ExpiryDelta. ctx bounds

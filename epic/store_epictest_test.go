@@ -3,8 +3,10 @@ package epic_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,4 +116,50 @@ func TestStoredTokenSourceResumesOnlyItsSession(t *testing.T) {
 func TestSavedTokenMismatchErrorText(t *testing.T) {
 	err := &epic.SavedTokenMismatchError{Field: "account_id", Want: "b0b"}
 	assert.Equal(t, `epic: saved token not resumed: its account_id is none, this source's is "b0b"`, err.Error())
+}
+
+// Two accounts' fleets given one shared store by mistake: each source keeps
+// serving its own account. A stored token of the other account is never
+// adopted nor refreshed (OnError says why); each renewal replaces it.
+func TestStoredTokenSourceSharedStoreOfAnotherAccount(t *testing.T) {
+	f := newFakeEpic(t)
+	bob := f.srv.AddAccount(epictest.Account{DisplayName: "bob"})
+	path := filepath.Join(t.TempDir(), "token.json")
+	var mu sync.Mutex
+	var mismatches int
+	source := func(account string) *epicoauth.TokenSource {
+		ts, err := f.cfg.StoredTokenSource(f.ctx, f.srv.NewDeviceAuth(account, f.client.ID), &epicoauth.TokenSourceOptions{
+			Store: &epicoauth.FileStore{Path: path},
+			OnError: func(err error) {
+				var m *epic.SavedTokenMismatchError
+				assert.ErrorAs(t, err, &m)
+				mu.Lock()
+				mismatches++
+				mu.Unlock()
+			},
+		})
+		require.NoError(t, err)
+		t.Cleanup(ts.Close)
+		return ts
+	}
+	tokenOf := func(ts *epicoauth.TokenSource) string {
+		tok, err := ts.Token()
+		require.NoError(t, err)
+		return epic.AccountID(tok)
+	}
+
+	alice := source(f.alice.ID)
+	assert.Equal(t, f.alice.ID, tokenOf(alice))
+	bobs := source(bob.ID) // finds alice's token in the store
+	assert.Equal(t, bob.ID, tokenOf(bobs))
+	for range 3 {
+		f.clock.Advance(2 * time.Hour)
+		assert.Equal(t, f.alice.ID, tokenOf(alice))
+		assert.Equal(t, bob.ID, tokenOf(bobs))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1+1+3+3, mismatches, "at bob's start, bob's login and each renewal after the other account's save")
+	assert.Equal(t, 2, f.srv.Count("device_auth"), "one login per account")
+	assert.Equal(t, 6, f.srv.Count("refresh_token"))
 }

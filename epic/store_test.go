@@ -200,11 +200,12 @@ func TestStoredTokenSourceResumes(t *testing.T) {
 	})
 }
 
-// crashingStore passes saves through to a FileStore until crash is set,
-// then fails them without writing: the process "dies" after Epic answered a
-// refresh and before the new token reached the disk.
+// crashingStore passes saves through to a store until crash is set, then
+// fails them without writing: the process "dies" after Epic answered a
+// refresh and before the new token reached the disk. It is a plain
+// TokenStore (a SharedTokenStore would save through its lease).
 type crashingStore struct {
-	*epicoauth.FileStore
+	epicoauth.TokenStore
 	mu    sync.Mutex
 	crash bool
 }
@@ -215,7 +216,7 @@ func (s *crashingStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if s.crash {
 		return errors.New("process killed")
 	}
-	return s.FileStore.Save(ctx, tok)
+	return s.TokenStore.Save(ctx, tok)
 }
 
 func TestStoredTokenSourceCrashBetweenRefreshAndSave(t *testing.T) {
@@ -226,7 +227,7 @@ func TestStoredTokenSourceCrashBetweenRefreshAndSave(t *testing.T) {
 	savedToken(t, file, "at-0", "rt-0", time.Now().Add(-time.Minute))
 
 	// Run 1: the refresh succeeds, Epic rotates rt-0 away, the save is lost.
-	store := &crashingStore{FileStore: file, crash: true}
+	store := &crashingStore{TokenStore: file, crash: true}
 	var saveErr *epicoauth.SaveError
 	ts1, err := epicSrv.config().StoredTokenSource(ctx, testDeviceAuth, &epicoauth.TokenSourceOptions{Store: store})
 	require.NoError(t, err)

@@ -29,6 +29,8 @@ type Source struct {
 	grant epicoauth.Grant // nil when resumed without a fallback
 	clock epicoauth.Clock
 
+	check func(*oauth2.Token) error // see SetCheck
+
 	mu        sync.Mutex // one request at a time, so a refresh token is used once
 	last      *oauth2.Token
 	grantUsed bool
@@ -42,6 +44,19 @@ func New(fetch Fetch, grant epicoauth.Grant, saved *oauth2.Token, clock epicoaut
 	return &Source{fetch: fetch, grant: grant, last: saved, clock: epicoauth.ClockOrReal(clock)}
 }
 
+// SetCheck sets what CheckToken runs: the Config's test that a stored
+// token belongs to this session. Call it before the Source is used.
+func (s *Source) SetCheck(check func(*oauth2.Token) error) { s.check = check }
+
+// CheckToken implements epicoauth.SessionRenewer: the check given to
+// SetCheck, if any.
+func (s *Source) CheckToken(tok *oauth2.Token) error {
+	if s.check == nil {
+		return nil
+	}
+	return s.check(tok)
+}
+
 // Token implements oauth2.TokenSource.
 func (s *Source) Token() (*oauth2.Token, error) { return s.TokenContext(context.Background()) }
 
@@ -52,7 +67,37 @@ func (s *Source) Token() (*oauth2.Token, error) { return s.TokenContext(context.
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok, err := s.next(ctx)
+	var refreshErr error
+	if s.last != nil {
+		tok, err := s.refresh(ctx, s.last)
+		if !errors.Is(err, epicoauth.ErrLoginRequired) {
+			return s.keep(tok, err)
+		}
+		refreshErr = err
+	}
+	return s.keep(s.login(ctx, refreshErr))
+}
+
+// RefreshFrom implements epicoauth.SessionRenewer: it refreshes from's
+// session with from's refresh token, never with the grant.
+func (s *Source) RefreshFrom(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep(s.refresh(ctx, from))
+}
+
+// Login implements epicoauth.SessionRenewer: it runs the grant if it may
+// run (repeatable, or not used yet); otherwise it says that a login is
+// required because of cause.
+func (s *Source) Login(ctx context.Context, cause error) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep(s.login(ctx, cause))
+}
+
+// keep makes a new token the one the next TokenContext refreshes. s.mu is
+// held.
+func (s *Source) keep(tok *oauth2.Token, err error) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -60,38 +105,46 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	return tok, nil
 }
 
-func (s *Source) next(ctx context.Context) (*oauth2.Token, error) {
-	if s.last == nil && s.grant != nil && !s.grantUsed {
-		return s.runGrant(ctx)
+// refresh redeems from's refresh token. An error matching
+// epicoauth.ErrLoginRequired says that it is missing, expired or rejected;
+// any other error is temporary and keeps the session. s.mu is held.
+func (s *Source) refresh(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
+	if from == nil || from.RefreshToken == "" {
+		return nil, loginRequired(errNoRefreshToken)
 	}
-	var refreshErr error
-	if s.last != nil && s.last.RefreshToken != "" {
-		if exp := wire.RefreshExpiry(s.last); !exp.IsZero() && !s.clock.Now().Before(exp) {
-			refreshErr = fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339))
-		} else {
-			tok, err := s.fetch(ctx, "refresh_token", url.Values{"refresh_token": {s.last.RefreshToken}})
-			if err == nil {
-				return keepRefreshToken(tok, s.last), nil
-			}
-			var e *epicoauth.Error
-			if !errors.As(err, &e) || !e.RequiresLogin() {
-				return nil, err // temporary: keep the session and let the caller retry
-			}
-			refreshErr = err
+	if exp := wire.RefreshExpiry(from); !exp.IsZero() && !s.clock.Now().Before(exp) {
+		return nil, loginRequired(fmt.Errorf("epicoauth: refresh token expired at %s", exp.UTC().Format(time.RFC3339)))
+	}
+	tok, err := s.fetch(ctx, "refresh_token", url.Values{"refresh_token": {from.RefreshToken}})
+	if err != nil {
+		var e *epicoauth.Error
+		if errors.As(err, &e) && e.RequiresLogin() {
+			return nil, loginRequired(err)
 		}
+		return nil, err // temporary: keep the session and let the caller retry
 	}
+	return keepRefreshToken(tok, from), nil
+}
+
+// login runs the grant if it may run: a first time, or again when it is
+// repeatable. Otherwise it returns cause as an error matching
+// epicoauth.ErrLoginRequired. s.mu is held.
+func (s *Source) login(ctx context.Context, cause error) (*oauth2.Token, error) {
 	if s.grant != nil && (s.grant.Repeatable() || !s.grantUsed) {
 		return s.runGrant(ctx)
 	}
-	if refreshErr == nil {
-		// Nothing left to send: say why the grant stopped (a corrective
+	if cause == nil || errors.Is(cause, errNoRefreshToken) {
+		// Nothing was sent: say why the grant stopped (a corrective
 		// action keeps its continuation URL), else that nothing renews.
-		refreshErr = s.grantErr
+		cause = s.grantErr
+		if cause == nil {
+			cause = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
+		}
 	}
-	if refreshErr == nil {
-		refreshErr = errors.New("epicoauth: token expired and there is no refresh token or repeatable grant to renew it")
+	if errors.Is(cause, epicoauth.ErrLoginRequired) {
+		return nil, cause
 	}
-	return nil, loginRequired(refreshErr)
+	return nil, loginRequired(cause)
 }
 
 func (s *Source) runGrant(ctx context.Context) (*oauth2.Token, error) {
@@ -122,6 +175,9 @@ func keepRefreshToken(tok, prev *oauth2.Token) *oauth2.Token {
 	t.RefreshToken = prev.RefreshToken
 	return &t
 }
+
+// errNoRefreshToken says that a token has no refresh token to renew it.
+var errNoRefreshToken = errors.New("epicoauth: token expired and there is no refresh token to renew it")
 
 func loginRequired(err error) error {
 	return fmt.Errorf("%w: %w", epicoauth.ErrLoginRequired, err)

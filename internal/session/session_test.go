@@ -299,3 +299,72 @@ func TestSourceGrantParamsError(t *testing.T) {
 	assert.Contains(t, err.Error(), "external_auth grant: steam ticket unavailable")
 	assert.False(t, errors.Is(err, epicoauth.ErrLoginRequired))
 }
+
+// The SessionRenewer steps a TokenSource with a shared store takes: a
+// refresh from the token it chooses (never the grant), and a login that
+// runs the grant only when it may run.
+func TestSourceRenewerSteps(t *testing.T) {
+	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	other, _ := userToken("other-access", "other-refresh")(now)
+	expired, _ := userToken("old-access", "old-refresh")(now.Add(-9 * time.Hour))
+	noRefresh := &oauth2.Token{AccessToken: "x", Expiry: now.Add(time.Hour)}
+	cause := &epicoauth.Error{StatusCode: 400, ErrorCode: epicoauth.ErrorCodeInvalidRefreshToken}
+
+	tests := []struct {
+		name       string
+		grant      epicoauth.Grant
+		step       func(*Source) (*oauth2.Token, error)
+		requests   []request
+		replies    []reply
+		wantAccess string
+		wantCause  error // the error must match it (and ErrLoginRequired)
+	}{
+		{"refresh from another holder's token", deviceAuth,
+			func(s *Source) (*oauth2.Token, error) { return s.RefreshFrom(context.Background(), other) },
+			[]request{refresh("other-refresh")}, []reply{userToken("at1", "rt1")}, "at1", nil},
+		{"a rejected refresh never runs the grant", deviceAuth,
+			func(s *Source) (*oauth2.Token, error) { return s.RefreshFrom(context.Background(), other) },
+			[]request{refresh("other-refresh")}, []reply{invalidRefresh}, "", epicoauth.ErrLoginRequired},
+		{"an expired refresh token is not sent", deviceAuth,
+			func(s *Source) (*oauth2.Token, error) { return s.RefreshFrom(context.Background(), expired) },
+			nil, nil, "", epicoauth.ErrLoginRequired},
+		{"no refresh token", deviceAuth,
+			func(s *Source) (*oauth2.Token, error) { return s.RefreshFrom(context.Background(), noRefresh) },
+			nil, nil, "", epicoauth.ErrLoginRequired},
+		{"login runs a repeatable grant", deviceAuth,
+			func(s *Source) (*oauth2.Token, error) { return s.Login(context.Background(), cause) },
+			[]request{runDeviceAuth}, []reply{userToken("at1", "rt1")}, "at1", nil},
+		{"login without a grant says why", nil,
+			func(s *Source) (*oauth2.Token, error) { return s.Login(context.Background(), cause) },
+			nil, nil, "", cause},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []request
+			replies := tt.replies
+			fetch := func(_ context.Context, grantType string, params url.Values) (*oauth2.Token, error) {
+				got = append(got, request{grantType, params})
+				require.NotEmpty(t, replies, "unexpected request %s", grantType)
+				r := replies[0]
+				replies = replies[1:]
+				return r(now)
+			}
+			src := New(fetch, tt.grant, nil, &fakeClock{now: now})
+			tok, err := tt.step(src)
+			assert.Equal(t, tt.requests, got)
+			if tt.wantAccess == "" {
+				assert.ErrorIs(t, err, epicoauth.ErrLoginRequired)
+				assert.ErrorIs(t, err, tt.wantCause)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAccess, tok.AccessToken)
+
+			// The next plain request continues from the new token.
+			got, replies = nil, []reply{userToken("at2", "rt2")}
+			_, err = src.Token()
+			require.NoError(t, err)
+			assert.Equal(t, []request{refresh("rt1")}, got)
+		})
+	}
+}
