@@ -186,6 +186,8 @@ func TestInfo(t *testing.T) {
 			res := h.run(append([]string{"info", "--fake"}, tt.args...)...)
 			expect(t, res, exitOK)
 			assertLines(t, res.stdout, "client_id:      "+launcherClient.ID, "expires_at:")
+			assert.NotContains(t, res.stdout, "account_id:", "a client token has no account: no line")
+			assert.NotRegexp(t, `(?m):\s*$`, res.stdout, "no line without a value")
 		})
 	}
 
