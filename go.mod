@@ -9,10 +9,11 @@ go 1.24.0
 
 require golang.org/x/oauth2 v0.35.0
 
-require (
-	github.com/gofrs/flock v0.13.0 // indirect
-	golang.org/x/sys v0.37.0 // indirect
-)
+// gofrs/flock takes FileStore's OS file lock. v0.13.0 is the newest that
+// keeps go 1.24 (v0.13.1 needs a newer Go).
+require github.com/gofrs/flock v0.13.0
+
+require golang.org/x/sys v0.37.0 // indirect
 
 // rsc.io/qr draws the QR code of 'epictoken login'. Only cmd/epictoken
 // imports it: programs that import the library never build it.

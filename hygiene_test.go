@@ -173,6 +173,13 @@ func TestSecretHygiene(t *testing.T) {
 		"external_auth":      eos.ExternalAuth(eos.EpicGamesAccessToken, hygieneAccess),
 		"external_auth_from": eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})),
 	}
+	easGrants := map[string]eos.Grant{
+		"authorization_code": eos.AuthorizationCode(hygieneAuthCode, oauth2.VerifierOption(hygieneVerifier)),
+		"exchange_code":      eos.ExchangeCode(hygieneExchangeCode),
+		"exchange_code_from": eos.ExchangeCodeFrom(func(context.Context) (string, error) { return hygieneExchangeCode, nil }),
+		"refresh_token":      eos.RefreshToken(hygieneRefresh),
+		"external_auth":      eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal),
+	}
 
 	var texts []string
 	var errs int
@@ -201,6 +208,24 @@ func TestSecretHygiene(t *testing.T) {
 				_, err := cfg.Token(ctx, g)
 				collect(t, "eos "+gname, err)
 				texts = append(texts, formatted(cfg, g)...)
+			}
+			for gname, g := range easGrants {
+				ctx, clock := hygieneContext(name)
+				cfg := &eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret, DeploymentID: "d", Endpoint: endpoint, Clock: clock}
+				_, err := cfg.Token(ctx, g)
+				collect(t, "eas "+gname, err)
+				texts = append(texts, formatted(cfg, g)...)
+			}
+			// The EOS Auth endpoints that take a token; some 200 faults
+			// are valid answers there.
+			eas := &eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret, Endpoint: endpoint}
+			ctx, _ := hygieneContext(name)
+			_, infoErr := eas.TokenInfo(ctx, hygieneAccess)
+			_, userErr := eas.UserInfo(ctx, &oauth2.Token{AccessToken: hygieneAccess})
+			for _, err := range []error{infoErr, userErr, eas.Revoke(ctx, hygieneRefresh)} {
+				if err != nil {
+					texts = append(texts, errorTexts(t, err)...)
+				}
 			}
 			// A saved session whose refresh fails, through a TokenSource.
 			ctx, clock := hygieneContext(name)
@@ -329,6 +354,11 @@ func TestTypesNeverPrintSecrets(t *testing.T) {
 		{"epic grant with verifier", epic.ExchangeCode(hygieneExchangeCode, epic.CodeVerifier(hygieneVerifier)), false},
 		{"eos grant", eos.ExternalAuth(eos.SteamSessionTicket, hygieneExternal), false},
 		{"eos grant from a source", eos.ExternalAuthFrom(eos.EpicGamesAccessToken, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: hygieneAccess})), false},
+		{"eos.AuthConfig", eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret}, false},
+		{"*eos.AuthConfig", &eos.AuthConfig{ClientID: "easclient", ClientSecret: hygieneEOSSecret}, false},
+		{"eos grant authorization_code with verifier", eos.AuthorizationCode(hygieneAuthCode, oauth2.VerifierOption(hygieneVerifier)), false},
+		{"eos grant exchange_code", eos.ExchangeCode(hygieneExchangeCode), false},
+		{"eos grant refresh_token", eos.RefreshToken(hygieneRefresh), false},
 		{"epicoauth.Error", &epicoauth.Error{StatusCode: 400, ErrorCode: "x", Body: []byte("[REDACTED]")}, false},
 		{"epictest.Client", epictest.Client{ID: hygieneClientID, Secret: hygieneClientSecret}, false},
 		{"epictest.ExternalAuth", epictest.ExternalAuth{Type: "steam_session_ticket", Token: hygieneExternal}, false},

@@ -54,7 +54,7 @@ func TestFileStoreSaveLoad(t *testing.T) {
 	got, err = store.Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, second, got)
-	assert.Equal(t, []string{"token.json"}, dirEntries(t, dir), "no temporary file left behind")
+	assert.Equal(t, []string{"token.json", "token.json.lock"}, dirEntries(t, dir), "no temporary file left behind")
 	assert.Equal(t, "FileStore("+store.Path+")", store.String())
 }
 
@@ -77,6 +77,7 @@ func TestFileStoreCrashDuringSave(t *testing.T) {
 	got, err = store.Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, next, got)
+	assert.Equal(t, []string{"token.json", "token.json.lock"}, dirEntries(t, dir), "the leftover is deleted")
 }
 
 func TestFileStoreBadFile(t *testing.T) {

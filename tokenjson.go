@@ -28,6 +28,9 @@ type savedToken struct {
 	// ExtraForm holds the extras of a token that came from a form-encoded
 	// response (x/oauth2 keeps those as url.Values).
 	ExtraForm url.Values `json:"extra_form,omitzero"`
+	// Generation is FileStore's count of saves (see FileStore): absent
+	// from what MarshalToken writes, ignored by UnmarshalToken.
+	Generation uint64 `json:"generation,omitempty"`
 }
 
 // MarshalToken encodes tok as JSON together with its extras, which
@@ -37,7 +40,16 @@ type savedToken struct {
 // refresh_expires and refresh_expires_at are extras, so a token's refresh
 // expiry survives too. The output contains the token's secrets: store it
 // as such (FileStore writes it with permission 0600).
+//
+// FileStore's files are this form with one more top-level field,
+// "generation" (a number that grows with every save); UnmarshalToken and
+// json.Unmarshal into an oauth2.Token ignore it.
 func MarshalToken(tok *oauth2.Token) ([]byte, error) {
+	return marshalToken(tok, 0)
+}
+
+// marshalToken is MarshalToken with a FileStore generation (0: none).
+func marshalToken(tok *oauth2.Token, generation uint64) ([]byte, error) {
 	if tok == nil {
 		return nil, errors.New("epicoauth: MarshalToken: nil token")
 	}
@@ -46,6 +58,7 @@ func MarshalToken(tok *oauth2.Token) ([]byte, error) {
 		TokenType:    tok.TokenType,
 		RefreshToken: tok.RefreshToken,
 		ExpiresIn:    tok.ExpiresIn,
+		Generation:   generation,
 	}
 	if !tok.Expiry.IsZero() {
 		s.Expiry = tok.Expiry.UTC()
@@ -67,12 +80,19 @@ var ErrInvalidToken = errors.New("epicoauth: invalid saved token")
 // UnmarshalToken decodes a token written by MarshalToken, or by json.Marshal
 // of an oauth2.Token (which has no extras). Errors never quote the input.
 func UnmarshalToken(data []byte) (*oauth2.Token, error) {
+	tok, _, err := unmarshalToken(data)
+	return tok, err
+}
+
+// unmarshalToken is UnmarshalToken that also returns the FileStore
+// generation written with the token (0: none).
+func unmarshalToken(data []byte) (*oauth2.Token, uint64, error) {
 	var s savedToken
 	if err := secretfile.Decode(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, 0, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	if s.AccessToken == "" && s.RefreshToken == "" {
-		return nil, fmt.Errorf("%w: neither access_token nor refresh_token", ErrInvalidToken)
+		return nil, 0, fmt.Errorf("%w: neither access_token nor refresh_token", ErrInvalidToken)
 	}
 	tok := &oauth2.Token{
 		AccessToken:  s.AccessToken,
@@ -87,7 +107,7 @@ func UnmarshalToken(data []byte) (*oauth2.Token, error) {
 	case s.ExtraForm != nil:
 		tok = tok.WithExtra(s.ExtraForm)
 	}
-	return tok, nil
+	return tok, s.Generation, nil
 }
 
 var (

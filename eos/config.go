@@ -18,8 +18,9 @@ import (
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
 
-// Grant is a way of asking EOS Connect for a token: ClientCredentials or
-// ExternalAuth.
+// Grant is a way of asking for a token: ClientCredentials or ExternalAuth
+// for EOS Connect (Config); those, the code grants and RefreshToken for EOS
+// Auth (AuthConfig).
 type Grant = epicoauth.Grant
 
 // ErrNoDeploymentID is returned, before any request is sent, by a Config

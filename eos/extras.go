@@ -45,6 +45,9 @@ func SandboxID(tok *oauth2.Token) string { return wire.ExtraString(tok, "sandbox
 // "Ecom" (features).
 func Features(tok *oauth2.Token) []string { return wire.ExtraStrings(tok, "features") }
 
-// IDToken returns the Connect ID token of a user token (id_token), a JWT
-// that a game server can verify against the EOS Connect JWKS.
+// IDToken returns the ID token of a user token (id_token), a JWT a game
+// server can verify: from EOS Connect (Config), a Connect ID token for the
+// product user, checked against the EOS Connect JWKS; from EOS Auth
+// (AuthConfig) with the "openid" scope, an EAS ID token for the Epic
+// account, checked against the EOS Auth JWKS.
 func IDToken(tok *oauth2.Token) string { return wire.ExtraString(tok, "id_token") }

@@ -29,3 +29,15 @@ func (g externalAuthFrom) Format(f fmt.State, verb rune) { redact.Format(f, verb
 
 // LogValue makes log/slog print the redacted form.
 func (g externalAuthFrom) LogValue() slog.Value { return slog.StringValue(g.String()) }
+
+// Format prints the redacted String whatever the verb.
+func (c AuthConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// MarshalJSON encodes the AuthConfig with ClientSecret redacted, so that an
+// AuthConfig logged as JSON does not give the secret away.
+func (c AuthConfig) MarshalJSON() ([]byte, error) {
+	type plain AuthConfig // without methods, so no recursion
+	p := plain(c)
+	p.ClientSecret = redact.Value(p.ClientSecret)
+	return json.Marshal(p)
+}

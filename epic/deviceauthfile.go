@@ -46,7 +46,9 @@ func SaveDeviceAuth(path string, d DeviceAuth) error {
 
 // LoadDeviceAuth reads a device-auth file written by SaveDeviceAuth, or the
 // body of Epic's create-device-auth response saved as is. Its errors name
-// what is wrong, never the secret.
+// what is wrong, never the secret. A path that names a named pipe, a device
+// or a directory is refused before it is opened (the error matches
+// epicoauth.ErrNotRegularFile), so LoadDeviceAuth never blocks on one.
 func LoadDeviceAuth(path string) (DeviceAuth, error) {
 	data, err := secretfile.Read(path, maxDeviceAuthFile)
 	if err != nil {

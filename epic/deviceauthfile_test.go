@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
 )
 
@@ -94,4 +95,11 @@ func TestDeviceAuthFileBadInput(t *testing.T) {
 		_, err = os.Stat(path)
 		assert.ErrorIs(t, err, fs.ErrNotExist)
 	})
+}
+
+func TestLoadDeviceAuthRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := epic.LoadDeviceAuth(dir)
+	require.ErrorIs(t, err, epicoauth.ErrNotRegularFile)
+	assert.Contains(t, err.Error(), dir)
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
 
@@ -121,4 +122,25 @@ func (o *ExchangeCodeOptions) query() url.Values {
 		q.Set("codeChallengeMethod", method)
 	}
 	return q
+}
+
+// ExchangeCodeFunc returns a func that creates a new exchange code from the
+// current token of src each time it is called (CreateExchangeCode with
+// opts, which may be nil). It is the eos.ExchangeCodeFunc that turns an
+// account-service session into an EOS Auth (EAS) session renewed for as
+// long as src lasts:
+//
+//	ts := easCfg.TokenSource(ctx, eos.ExchangeCodeFrom(cfg.ExchangeCodeFunc(account, nil)))
+func (c *Config) ExchangeCodeFunc(src oauth2.TokenSource, opts *ExchangeCodeOptions) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		tok, err := epicoauth.TokenFrom(ctx, src)
+		if err != nil {
+			return "", err
+		}
+		x, err := c.CreateExchangeCode(ctx, tok, opts)
+		if err != nil {
+			return "", err
+		}
+		return x.Code, nil
+	}
 }

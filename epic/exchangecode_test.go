@@ -3,6 +3,7 @@ package epic_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -233,3 +234,34 @@ func TestExchangeCodeResponseHidesCode(t *testing.T) {
 		assert.Contains(t, s, "3446cd72694c4a4485d81b77adbb2141")
 	}
 }
+
+func TestExchangeCodeFunc(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /account/api/oauth/exchange", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "bearer "+fixtureUserToken {
+			reply(w, http.StatusUnauthorized, mustFixture("error-token_verification_failed.json"))
+			return
+		}
+		assert.Equal(t, "34a02cf8f4414e29b15921876da36f9a", r.URL.Query().Get("consumingClientId"))
+		reply(w, http.StatusOK, mustFixture("account-exchange-consumingClientId.json"))
+	})
+	cfg, _ := newSessionConfig(t, mux)
+	codes := cfg.ExchangeCodeFunc(oauth2.StaticTokenSource(sessionUserToken()), &epic.ExchangeCodeOptions{ConsumingClientID: "34a02cf8f4414e29b15921876da36f9a"})
+	code, err := codes(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "22222222222222222222222222222222", code)
+
+	t.Run("the source's error", func(t *testing.T) {
+		boom := errors.New("no session")
+		_, err := cfg.ExchangeCodeFunc(failingSource{boom}, nil)(context.Background())
+		assert.ErrorIs(t, err, boom)
+	})
+	t.Run("Epic's error", func(t *testing.T) {
+		_, err := cfg.ExchangeCodeFunc(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "client-token"}), nil)(context.Background())
+		assert.ErrorContains(t, err, "epic: creating exchange code")
+	})
+}
+
+type failingSource struct{ err error }
+
+func (s failingSource) Token() (*oauth2.Token, error) { return nil, s.err }

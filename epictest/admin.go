@@ -25,6 +25,7 @@ import (
 //	POST   /_epictest/device-codes/auto-approve {accountId ("" = off), afterPolls}
 //	POST   /_epictest/corrective-action        {accountId, action ("" = clear)}
 //	POST   /_epictest/sessions/revoke          {accountId} -> {revoked}
+//	POST   /_epictest/keys/rotate              new ID-token signing keys (RotateKeys)
 //	POST   /_epictest/faults                   {kind, times, path, status, retryAfter, delay, location}
 //	DELETE /_epictest/faults                   drop the faults not yet applied
 //	GET    /_epictest/clock                    {now, frozen}
@@ -137,6 +138,7 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("POST", "/device-codes/auto-approve", s.adminAutoApprove)
 	s.adminHandle("POST", "/corrective-action", s.adminCorrectiveAction)
 	s.adminHandle("POST", "/sessions/revoke", s.adminRevoke)
+	s.adminHandle("POST", "/keys/rotate", func(*http.Request) (any, error) { s.RotateKeys(); return nil, nil })
 	s.adminHandle("POST", "/faults", s.adminInject)
 	s.adminHandle("DELETE", "/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
 	s.adminHandle("GET", "/clock", func(*http.Request) (any, error) { return s.clockState(), nil })

@@ -20,6 +20,7 @@ type singleUseCode struct {
 	method    string // "S256" or "plain"
 	origin    *session
 	expiry    time.Time
+	scope     []string // asked for on the login page (Authorize); nil for the client's
 }
 
 // NewExchangeCode mints an exchange code for an account, as
@@ -128,6 +129,9 @@ func (s *Server) codeGrant(c *call, cl *Client, kind string) (*login, *apiError)
 		// carries (fixtures: authorization_code has device_id, exchange_code
 		// none unless the client sends X-Epic-Device-ID).
 		l.scope, l.deviceID = cl.Scopes, newHex()
+		if sc.scope != nil {
+			l.scope = sc.scope
+		}
 	}
 	if sc.origin != nil {
 		l.ext = sc.origin.ext

@@ -6,7 +6,11 @@
 // account service (token endpoint with every grant the library sends,
 // deviceAuthorization, exchange codes, device auths, verify, session kill,
 // tokenInfo), EOS Connect (client_credentials and external_auth, nonce
-// echoed) and EOS Auth (/epic/oauth/v2/token, tokenInfo, revoke). It answers
+// echoed) and EOS Auth (/epic/oauth/v2/token with PKCE-bound codes from
+// Authorize or the login page, tokenInfo, revoke, userInfo). The ID tokens
+// of EOS Connect and EOS Auth are signed with RS256, each service with its
+// own key, published at the real JWKS paths (EOSConnectJWKSPath,
+// EOSAuthJWKSPath); RotateKeys rotates them. It answers
 // with the field names, JSON types, error bodies and HTTP statuses of Epic's
 // recorded payloads (testdata/fixtures; a conformance test keeps the two in
 // step), and validates requests as Epic does: Basic auth, grant types a

@@ -137,7 +137,7 @@ func (s *Server) connectUser(c *call, ss *session) *apiError {
 		ss.created1st = true
 	}
 	ss.user = u
-	ss.idToken = unsignedJWT(map[string]any{
+	ss.idToken = s.signIDToken(svcConnect, map[string]any{
 		"aud": ss.client.ID, "exp": ss.expiry.Unix(), "iat": c.now.Unix(), "iss": s.URL + "/auth/v1/oauth",
 		"pfdid": ss.deployment.ID, "pfpid": ss.deployment.ProductID, "pfsid": ss.deployment.SandboxID,
 		"sub": u.puid, "act": map[string]string{"eat": eat, "eaid": eaid, "pltfm": "other"},
@@ -149,106 +149,4 @@ func (s *Server) connectUser(c *call, ss *session) *apiError {
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:16])
-}
-
-var eosAuthGrants = grantSet{
-	implemented: []string{"client_credentials", "authorization_code", "exchange_code", "refresh_token"},
-	refused:     []string{"password"},
-	formats:     []string{"eg1", "epic_id"},
-}
-
-// eosAuthTokenJSON is EOS Auth's token response. No un-elided recording
-// exists; fields follow the official table as the fact sheet (7.2) gives
-// it, with refresh_expires (not refresh_expires_in) and scope as a string.
-type eosAuthTokenJSON struct {
-	AccessToken      string `json:"access_token"`
-	TokenType        string `json:"token_type"`
-	ExpiresIn        int64  `json:"expires_in"`
-	ExpiresAt        string `json:"expires_at"`
-	RefreshToken     string `json:"refresh_token,omitempty"`
-	RefreshExpires   int64  `json:"refresh_expires,omitempty"`
-	RefreshExpiresAt string `json:"refresh_expires_at,omitempty"`
-	AccountID        string `json:"account_id,omitempty"`
-	ClientID         string `json:"client_id"`
-	ApplicationID    string `json:"application_id"`
-	Scope            string `json:"scope"`
-	IDToken          string `json:"id_token,omitempty"`
-}
-
-// eosAuthToken serves POST /epic/oauth/v2/token (EOS Auth).
-func (s *Server) eosAuthToken(c *call) reply {
-	if _, err := s.deployment(c, false); err != nil {
-		return fail(err)
-	}
-	ss, err := s.issue(c, eosAuthGrants)
-	if err != nil {
-		return fail(err)
-	}
-	j := eosAuthTokenJSON{
-		AccessToken: ss.access, TokenType: "bearer", ExpiresIn: seconds(c.now, ss.expiry), ExpiresAt: isoTime(ss.expiry),
-		ClientID: ss.client.ID, ApplicationID: ss.client.ApplicationID, Scope: joinScope(ss.scope),
-	}
-	if a := ss.account; a != nil {
-		j.RefreshToken, j.RefreshExpires, j.RefreshExpiresAt = ss.refresh, seconds(c.now, ss.refreshExpiry), isoTime(ss.refreshExpiry)
-		j.AccountID = a.ID
-		if strings.Contains(" "+j.Scope+" ", " openid ") {
-			j.IDToken = unsignedJWT(map[string]any{"appid": ss.client.ApplicationID, "aud": ss.client.ID,
-				"dn": a.DisplayName, "exp": ss.expiry.Unix(), "iat": c.now.Unix(), "iss": s.URL + "/epic/oauth/v2", "sub": a.ID})
-		}
-	}
-	return ok(j)
-}
-
-// eosAuthScope is the scope of an EOS Auth session: the form's
-// space-separated scope, else the scope it inherits (on refresh), else the
-// client's scopes.
-func eosAuthScope(c *call, cl *Client, inherited []string) []string {
-	if f := strings.Fields(c.form.Get("scope")); len(f) > 0 {
-		return f
-	}
-	if inherited != nil {
-		return inherited
-	}
-	return cl.Scopes
-}
-
-func joinScope(scope []string) string { return strings.Join(scope, " ") }
-
-// epicIDToken is an EOS Auth "epic_id" token: a JWT without prefix.
-func epicIDToken(ss *session, kind, issuer string) string {
-	exp := ss.expiry
-	if kind == "r" {
-		exp = ss.refreshExpiry
-	}
-	claims := map[string]any{"clid": ss.client.ID, "am": ss.method, "scope": joinScope(ss.scope), "t": kind,
-		"iss": issuer + "/epic/oauth/v2", "exp": exp.Unix(), "iat": ss.created.Unix(), "jti": newHex()}
-	if ss.account != nil {
-		claims["sub"] = ss.account.ID
-	}
-	return unsignedJWT(claims)
-}
-
-// eosAuthTokenInfo serves POST /epic/oauth/v2/tokenInfo.
-func (s *Server) eosAuthTokenInfo(c *call) reply {
-	if err := requireForm(c, "token"); err != nil {
-		return fail(err)
-	}
-	return ok(s.tokenInfo(c, true))
-}
-
-// eosAuthRevoke serves POST /epic/oauth/v2/revoke (RFC 7009): the access
-// or refresh token's session ends; unknown tokens are not an error.
-func (s *Server) eosAuthRevoke(c *call) reply {
-	if err := requireForm(c, "token"); err != nil {
-		return fail(err)
-	}
-	t := c.form.Get("token")
-	ss := s.byAccess[t]
-	if ss == nil {
-		ss = s.byRefresh[t]
-	}
-	if ss != nil && ss.svc == svcEOSAuth {
-		s.kill(ss)
-	}
-	return noContent()
 }

@@ -7,22 +7,25 @@ import (
 	"encoding/json"
 )
 
-// jwtKeyID is the kid of the fake's tokens. They are unsigned (alg none):
-// shaped like Epic's JWTs so code that decodes claims can be tested, but
-// never verifiable against Epic's keys.
+// jwtKeyID is the kid of the fake's access tokens. They are unsigned (alg
+// none): shaped like Epic's JWTs so code that decodes claims can be tested,
+// but never verifiable. ID tokens are signed (signIDToken, jwks.go).
 const jwtKeyID = "epictest"
 
 // unsignedJWT encodes claims as a JWT with alg "none" and an empty
 // signature.
 func unsignedJWT(claims any) string {
-	enc := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic("epictest: encoding JWT claims: " + err.Error())
-		}
-		return base64.RawURLEncoding.EncodeToString(b)
+	return jwtSegment(map[string]string{"kid": jwtKeyID, "alg": "none"}) + "." + jwtSegment(claims) + "."
+}
+
+// jwtSegment is v as a JWT header or payload: JSON in base64url without
+// padding.
+func jwtSegment(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("epictest: encoding a JWT: " + err.Error())
 	}
-	return enc(map[string]string{"kid": jwtKeyID, "alg": "none"}) + "." + enc(claims) + "."
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // eg1Claims are the claims of Epic's eg1 tokens (see

@@ -58,13 +58,10 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(accountID))+" is registered with the fake.</p>")
 		return
 	}
-	code := s.newCode("authorization_code", a, clientID, clientID, nil)
-	if ch := q.Get("code_challenge"); ch != "" {
-		sc := s.codes[code]
-		sc.challenge, sc.method = ch, q.Get("code_challenge_method")
-		if sc.method != "S256" {
-			sc.method = "plain" // RFC 7636's default
-		}
+	code, err := s.authorizationCode(q, a)
+	if err != nil {
+		page(w, http.StatusBadRequest, "Refused", "<p>"+html.EscapeString(err.Error())+"</p>")
+		return
 	}
 	target, err := url.Parse(q.Get("redirect_uri"))
 	if q.Get("redirect_uri") == "" || err != nil {
@@ -72,13 +69,7 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 			": <code id=\"code\">"+code+"</code></p>")
 		return
 	}
-	tq := target.Query()
-	tq.Set("code", code)
-	if st := q.Get("state"); st != "" {
-		tq.Set("state", st)
-	}
-	target.RawQuery = tq.Encode()
-	http.Redirect(w, r, target.String(), http.StatusFound)
+	http.Redirect(w, r, withCode(target, code, q.Get("state")), http.StatusFound)
 }
 
 // redirectJSON is the answer of www.epicgames.com/id/api/redirect (fact

@@ -33,9 +33,10 @@ type SeedClient struct {
 
 // SeedAccount is an Account in a Seed.
 type SeedAccount struct {
-	ID               string `json:"id,omitempty"`
-	DisplayName      string `json:"displayName,omitempty"`
-	CorrectiveAction string `json:"correctiveAction,omitempty"`
+	ID               string   `json:"id,omitempty"`
+	DisplayName      string   `json:"displayName,omitempty"`
+	CorrectiveAction string   `json:"correctiveAction,omitempty"`
+	MergedAccounts   []string `json:"mergedAccounts,omitempty"`
 }
 
 // SeedDeployment is a Deployment in a Seed.

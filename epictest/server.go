@@ -87,6 +87,8 @@ type Server struct {
 	productUsers   map[string]*productUser
 	externalLogins map[string]*externalLogin
 	autoApprove    *autoApprove
+	signingKeys    map[service]signingKey // ID-token keys, by service (jwks.go)
+	keysDrawn      int                    // keys taken from keyPool so far
 
 	logMu  sync.Mutex // guards the request log and the fault queue
 	log    []Request
@@ -358,8 +360,11 @@ func (s *Server) routes() {
 	s.handle("POST "+EOSAuthTokenPath, svcEOSAuth, s.eosAuthToken)
 	s.handle("POST /epic/oauth/v2/tokenInfo", svcEOSAuth, s.eosAuthTokenInfo)
 	s.handle("POST /epic/oauth/v2/revoke", svcEOSAuth, s.eosAuthRevoke)
+	s.handle("GET /epic/oauth/v2/userInfo", svcEOSAuth, s.eosAuthUserInfo)
 	s.handle("GET /account/api/public/account", svcAccount, s.getAccounts)
 	s.handle("GET /account/api/public/account/{accountId}", svcAccount, s.getAccount)
+	s.handle("GET "+EOSConnectJWKSPath, svcConnect, s.jwksHandler(svcConnect))
+	s.handle("GET "+EOSAuthJWKSPath, svcEOSAuth, s.jwksHandler(svcEOSAuth))
 	s.mux.HandleFunc("GET /activate", s.activatePage)
 	s.webRoutes()
 	s.adminRoutes()

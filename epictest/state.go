@@ -124,6 +124,9 @@ type Account struct {
 	// corrective_action_required with a continuation. Change it with
 	// SetCorrectiveAction.
 	CorrectiveAction string
+	// Optional. MergedAccounts are the ids of accounts merged into this
+	// one, reported by EOS Auth as merged_accounts.
+	MergedAccounts []string
 }
 
 // Deployment is an EOS deployment: the product environment EOS Connect
@@ -238,6 +241,7 @@ func (s *Server) AddClient(c Client) Client {
 func (s *Server) AddAccount(a Account) Account {
 	a.ID = cmp.Or(a.ID, newHex())
 	a.DisplayName = cmp.Or(a.DisplayName, "Player-"+a.ID[:min(6, len(a.ID))])
+	a.MergedAccounts = slices.Clone(a.MergedAccounts)
 	return register(s, s.accounts, "account", a.ID, a)
 }
 

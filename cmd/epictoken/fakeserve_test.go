@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
+	"github.com/epicoauth/epicoauth/internal/proctest"
 )
 
 // envRunMain makes the test binary run the command itself, so that tests
@@ -65,12 +65,12 @@ func runEpictoken(ctx context.Context, t *testing.T, args ...string) string {
 
 // startFakeProcess starts 'epictoken fake' with args and returns its state
 // once it serves, and the process, which the test's cleanup stops.
-func startFakeProcess(ctx context.Context, t *testing.T, args ...string) (fakeState, *exec.Cmd, *lockedBuffer) {
+func startFakeProcess(ctx context.Context, t *testing.T, args ...string) (fakeState, *exec.Cmd, *proctest.Buffer) {
 	t.Helper()
 	cmd := epictokenCmd(ctx, t, append([]string{"fake"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	stderr := &lockedBuffer{}
+	stderr := &proctest.Buffer{}
 	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
@@ -189,25 +189,6 @@ func TestFakeServerEndToEnd(t *testing.T) {
 	require.NoError(t, fakeProc.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, fakeProc.Wait(), "stderr:\n%s", fakeStderr.String())
 	assert.Contains(t, fakeStderr.String(), "fake stopped")
-}
-
-// lockedBuffer is a bytes.Buffer that a process writes while the test
-// reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestFakeServerSeedAndSignal(t *testing.T) {

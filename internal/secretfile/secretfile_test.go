@@ -91,3 +91,82 @@ func TestDecode(t *testing.T) {
 	require.NoError(t, Decode([]byte(`{"secret":"s","n":1}`), &d))
 	assert.Equal(t, doc{Secret: "s", N: 1}, d)
 }
+
+func TestReadRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Read(dir, 1024)
+	require.ErrorIs(t, err, ErrNotRegular)
+	var pathErr *fs.PathError
+	require.ErrorAs(t, err, &pathErr)
+	assert.Equal(t, dir, pathErr.Path)
+	assert.Contains(t, err.Error(), "it is a directory")
+}
+
+func TestTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "token.json")
+	none, err := Temps(filepath.Join(dir, "missing", "token.json"))
+	require.NoError(t, err, "a missing directory has no leftovers")
+	assert.Empty(t, none)
+
+	for _, name := range []string{
+		"token.json", ".token.json.tmp-1", ".token.json.tmp-0042", // ours
+		".token.json.tmp-", ".token.json.tmp-1x", "token.json.tmp-1", ".token.json.tmp-1.tmp-2", ".other.tmp-1", // not ours
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), nil, 0o600))
+	}
+	// What Write itself leaves when its rename fails.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub", "x"), 0o700))
+	require.Error(t, Write(filepath.Join(dir, "sub"), []byte("new"), 0o600))
+
+	got, err := Temps(path)
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, ".token.json.tmp-0042"), filepath.Join(dir, ".token.json.tmp-1")}, got)
+}
+
+func TestPromote(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret.json")
+	require.NoError(t, Write(path, []byte("old"), 0o600))
+	tmp := filepath.Join(dir, ".secret.json.tmp-7")
+	require.NoError(t, os.WriteFile(tmp, []byte("new"), 0o600))
+
+	require.NoError(t, Promote(tmp, path))
+	got, err := Read(path, 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got))
+	assert.NoFileExists(t, tmp)
+	assert.ErrorIs(t, Promote(tmp, path), fs.ErrNotExist)
+}
+
+// WriteTemp is the half of Write a crash may leave behind: the destination
+// is untouched and Temps lists the new content; Commit puts it in place,
+// Discard removes it.
+func TestWriteTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret.json")
+	require.NoError(t, Write(path, []byte("old"), 0o600))
+
+	discarded, err := WriteTemp(path, []byte("discarded"), 0o600)
+	require.NoError(t, err)
+	kept, err := WriteTemp(path, []byte("new"), 0o600)
+	require.NoError(t, err)
+	temps, err := Temps(path)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{discarded.Name(), kept.Name()}, temps)
+	got, err := Read(kept.Name(), 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got), "the content is complete before Commit")
+	got, err = Read(path, 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(got))
+
+	discarded.Discard()
+	require.NoError(t, kept.Commit())
+	got, err = Read(path, 1024)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got))
+	temps, err = Temps(path)
+	require.NoError(t, err)
+	assert.Empty(t, temps)
+}

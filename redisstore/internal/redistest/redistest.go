@@ -4,7 +4,6 @@
 package redistest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/epicoauth/epicoauth/internal/proctest"
 )
 
 // startTimeout bounds how long a server may take to answer PING.
@@ -30,7 +31,7 @@ type Server struct {
 
 	proc   *os.Process
 	exited chan struct{} // closed when the process has exited
-	log    *lockedBuffer
+	log    *proctest.Buffer
 	once   sync.Once
 }
 
@@ -91,7 +92,7 @@ func start(bin, dir string) (*Server, error) {
 	s := &Server{
 		Addr:   net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		exited: make(chan struct{}),
-		log:    &lockedBuffer{},
+		log:    &proctest.Buffer{},
 	}
 	cmd := exec.Command(bin,
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
@@ -145,22 +146,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lockedBuffer collects the server's output for a failure message.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
