@@ -62,6 +62,7 @@ Admin API (JSON in and out; errors are 4xx {"error": "..."}):
   POST   /_epictest/device-codes/auto-approve {accountId ("" = off), afterPolls}
   POST   /_epictest/corrective-action         {accountId, action ("" = clear)}
   POST   /_epictest/sessions/revoke           {accountId} -> {revoked}
+  POST   /_epictest/keys/rotate               new ID-token signing keys (EOS Connect, EOS Auth)
   POST   /_epictest/faults                    {kind, times, path, status, retryAfter, delay, location}
   DELETE /_epictest/faults                    drop the faults not yet applied
   GET    /_epictest/clock                     {now, frozen}
