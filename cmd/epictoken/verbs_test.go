@@ -113,7 +113,7 @@ func TestTokenRefreshFromStoreKnowsItsClient(t *testing.T) {
 		require.NoError(t, (&epicoauth.FileStore{Path: other}).Save(context.Background(), tok))
 		res := h.run("token", "--fake", "--grant", "refresh_token", "--store", other)
 		expect(t, res, exitUsage)
-		assert.Contains(t, res.stderr, "no client: pass --client")
+		assert.Contains(t, res.stderr, "holds a token of client 0123456789abcdef0123456789abcdef, which is not a well-known one: no client: pass --client")
 	})
 }
 
