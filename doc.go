@@ -14,11 +14,16 @@
 //     renews them in the background before they run out, with at most one
 //     request in flight; TokenStore and FileStore, which keep its token
 //     across restarts (MarshalToken saves a token with its extras);
+//   - RetryPolicy, how token requests are retried; RedirectError and
+//     BearerRedirectHosts, which keep credentials in their origin;
+//     MalformedFieldError, reported when a token is kept without a broken
+//     optional field (SECURITY.md states each promise and its tests);
 //   - DeviceIDHeader and NewDeviceID for Epic's X-Epic-Device-ID.
 //
 // Package epic talks to the account service (client credentials, device
 // auths, exchange codes, refresh tokens ...). Package eos talks to EOS
-// Connect (client and product-user tokens). Both return token sources that
+// Connect (client and product-user tokens) and EOS Auth (Epic Account
+// Services). Both return token sources that
 // any oauth2-aware code can use:
 //
 //	cfg := &epic.Config{ClientID: id, ClientSecret: secret}

@@ -35,8 +35,8 @@ type RedirectError struct {
 }
 
 func (e *RedirectError) Error() string {
-	return "epicoauth: refused to follow the " + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode) +
-		" redirect to " + e.Target + ": " + e.Reason
+	return "epicoauth: refused to follow a redirect (" + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode) +
+		") to " + e.Target + ": " + e.Reason
 }
 
 // Unwrap returns Err.

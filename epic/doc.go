@@ -19,6 +19,9 @@
 // caches, refreshes (rotating the refresh token) and re-runs repeatable
 // grants, so an *http.Client built on it never sends an expired token. When a
 // person must log in again, errors match epicoauth.ErrLoginRequired.
+// Config.StoredTokenSource also keeps the session in a TokenStore (such as
+// epicoauth.FileStore) across restarts, resuming only a saved token of its
+// client and account.
 //
 // The fields Epic adds to a token (account_id, displayName, refresh_expires
 // ...) stay on the *oauth2.Token; AccountID, DisplayName, RefreshExpiry and

@@ -26,7 +26,7 @@ import (
 //	POST   /_epictest/corrective-action        {accountId, action ("" = clear)}
 //	POST   /_epictest/sessions/revoke          {accountId} -> {revoked}
 //	POST   /_epictest/keys/rotate              new ID-token signing keys (RotateKeys)
-//	POST   /_epictest/faults                   {kind, times, path, status, retryAfter, delay}
+//	POST   /_epictest/faults                   {kind, times, path, status, retryAfter, delay, location}
 //	DELETE /_epictest/faults                   drop the faults not yet applied
 //	GET    /_epictest/clock                    {now, frozen}
 //	POST   /_epictest/clock                    {advance: "90m"} | {set: RFC 3339} and/or {frozen: bool}
@@ -34,8 +34,9 @@ import (
 //	DELETE /_epictest/requests                 empty the log
 //
 // Fault kinds are throttle, server_error (or 5xx), html, delay, drop,
-// huge_body and malformed_json (see FaultKind); retryAfter is in seconds,
-// delay a Go duration such as "2s". Errors answer 4xx with {"error": "..."}.
+// huge_body, malformed_json, redirect (to location) and
+// broken_optional_fields (see FaultKind); retryAfter is in seconds, delay a
+// Go duration such as "2s". Errors answer 4xx with {"error": "..."}.
 const AdminPath = "/_epictest"
 
 // maxAdminBody bounds an admin request's JSON body.

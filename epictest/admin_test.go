@@ -101,6 +101,7 @@ func TestAdminErrors(t *testing.T) {
 		{"unknown fault", "POST", "/faults", `{"kind":"explode"}`, 400, "unknown fault kind"},
 		{"delay without duration", "POST", "/faults", `{"kind":"delay"}`, 400, "needs delay"},
 		{"bad status", "POST", "/faults", `{"kind":"5xx","status":7}`, 400, "not an HTTP status"},
+		{"redirect without location", "POST", "/faults", `{"kind":"redirect"}`, 400, "needs location"},
 		{"unknown account", "POST", "/exchange-codes", `{"accountId":"nobody","clientId":"` + f.client.ID + `"}`, 404, "no account"},
 		{"unknown client", "POST", "/exchange-codes", `{"accountId":"` + f.alice.ID + `","clientId":"nobody"}`, 404, "no client"},
 		{"duplicate account", "POST", "/accounts", `{"id":"` + f.alice.ID + `"}`, 400, "already registered"},
@@ -124,6 +125,14 @@ func TestAdminFaultsClockAndLog(t *testing.T) {
 	r := f.do("POST", epictest.AccountTokenPath, basic(f.client), url.Values{"grant_type": {"client_credentials"}})
 	assert.Equal(t, 429, r.status)
 	assert.Equal(t, "7", r.header.Get("Retry-After"))
+	f.admin("POST", "/faults", `{"kind":"redirect","status":308,"location":"https://elsewhere.example/token"}`, 200)
+	r = f.do("POST", epictest.AccountTokenPath, basic(f.client), url.Values{"grant_type": {"client_credentials"}})
+	assert.Equal(t, 308, r.status)
+	assert.Equal(t, "https://elsewhere.example/token", r.header.Get("Location"))
+	f.admin("POST", "/faults", `{"kind":"broken_optional_fields"}`, 200)
+	r = f.do("POST", epictest.AccountTokenPath, basic(f.client), url.Values{"grant_type": {"client_credentials"}})
+	assert.Equal(t, 200, r.status)
+	assert.Contains(t, string(r.body), `"expires_in":"soon"`)
 	f.admin("POST", "/faults", `{"kind":"5xx","times":3}`, 200)
 	f.admin("DELETE", "/faults", "", 200)
 	f.clientToken() // no fault left
@@ -140,9 +149,11 @@ func TestAdminFaultsClockAndLog(t *testing.T) {
 	assert.True(t, f.srv.Clock().Frozen())
 
 	log := f.admin("GET", "/requests", "", 200)["list"].([]any)
-	require.Len(t, log, 2, "admin requests are not logged")
+	require.Len(t, log, 4, "admin requests are not logged")
 	first := log[0].(map[string]any)
 	assert.Equal(t, "throttle", first["fault"])
+	assert.Equal(t, "redirect", log[1].(map[string]any)["fault"])
+	assert.Equal(t, "broken_optional_fields", log[2].(map[string]any)["fault"])
 	assert.EqualValues(t, 429, first["status"])
 	assert.Equal(t, []any{"grant_type"}, first["formFields"])
 	assert.Equal(t, []any{"basic (hidden)"}, first["header"].(map[string]any)["Authorization"])

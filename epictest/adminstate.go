@@ -10,31 +10,42 @@ import (
 
 // The admin API's faults, clock and request log (see AdminPath).
 
-// faultKinds are the admin API's names of the fault kinds, with aliases.
-var faultKinds = map[string]FaultKind{
-	"throttle": Throttle, "server_error": ServerError, "5xx": ServerError, "html": HTMLPage,
-	"delay": Delay, "drop": DropConnection, "huge_body": HugeBody, "huge": HugeBody,
-	"malformed_json": MalformedJSON, "malformed": MalformedJSON,
+// adminFaultKinds are the admin API's names of the fault kinds, in the
+// order its error message lists them; faultAliases are other names it takes.
+var adminFaultKinds = []struct {
+	name string
+	kind FaultKind
+}{
+	{"throttle", Throttle}, {"server_error", ServerError}, {"html", HTMLPage}, {"delay", Delay},
+	{"drop", DropConnection}, {"huge_body", HugeBody}, {"malformed_json", MalformedJSON},
+	{"redirect", Redirect}, {"broken_optional_fields", BrokenOptionalFields},
 }
+
+var faultAliases = map[string]FaultKind{"5xx": ServerError, "huge": HugeBody, "malformed": MalformedJSON}
 
 // faultName is the admin API's name of k.
 func faultName(k FaultKind) string {
-	switch k {
-	case NoFault:
+	if k == NoFault {
 		return ""
-	case ServerError:
-		return "server_error"
-	case HugeBody:
-		return "huge_body"
-	case MalformedJSON:
-		return "malformed_json"
 	}
-	for name, kind := range faultKinds {
-		if kind == k {
-			return name
+	for _, f := range adminFaultKinds {
+		if f.kind == k {
+			return f.name
 		}
 	}
 	return k.String()
+}
+
+// faultKind is the kind the admin API calls name.
+func faultKind(name string) (FaultKind, bool) {
+	name = strings.ToLower(name)
+	for _, f := range adminFaultKinds {
+		if f.name == name {
+			return f.kind, true
+		}
+	}
+	k, ok := faultAliases[name]
+	return k, ok
 }
 
 func (s *Server) adminInject(r *http.Request) (any, error) {
@@ -45,15 +56,23 @@ func (s *Server) adminInject(r *http.Request) (any, error) {
 		Status     int    `json:"status"`
 		RetryAfter int    `json:"retryAfter"`
 		Delay      string `json:"delay"`
+		Location   string `json:"location"`
 	}
 	if err := decode(r, &b); err != nil {
 		return nil, err
 	}
-	kind, ok := faultKinds[strings.ToLower(b.Kind)]
+	kind, ok := faultKind(b.Kind)
 	if !ok {
-		return nil, badRequest("unknown fault kind %q: want throttle, server_error (5xx), html, delay, drop, huge_body or malformed_json", b.Kind)
+		names := make([]string, len(adminFaultKinds))
+		for i, f := range adminFaultKinds {
+			names[i] = f.name
+		}
+		return nil, badRequest("unknown fault kind %q: want one of %s (or 5xx)", b.Kind, strings.Join(names, ", "))
 	}
-	f := Fault{Kind: kind, Times: b.Times, Path: b.Path, Status: b.Status, RetryAfter: time.Duration(b.RetryAfter) * time.Second}
+	f := Fault{Kind: kind, Times: b.Times, Path: b.Path, Status: b.Status, RetryAfter: time.Duration(b.RetryAfter) * time.Second, Location: b.Location}
+	if kind == Redirect && b.Location == "" {
+		return nil, badRequest("a redirect fault needs location, such as \"https://elsewhere.example/token\"")
+	}
 	if b.Status != 0 && (b.Status < 100 || b.Status > 599) {
 		return nil, badRequest("status %d is not an HTTP status", b.Status)
 	}

@@ -5,7 +5,7 @@
 // A Server listens on loopback and speaks, under their real paths, the
 // account service (token endpoint with every grant the library sends,
 // deviceAuthorization, exchange codes, device auths, verify, session kill,
-// tokenInfo), EOS Connect (client_credentials and external_auth, nonce
+// tokenInfo, account lookups by id, in bulk and by display name), EOS Connect (client_credentials and external_auth, nonce
 // echoed) and EOS Auth (/epic/oauth/v2/token with PKCE-bound codes from
 // Authorize or the login page, tokenInfo, revoke, userInfo). The ID tokens
 // of EOS Connect and EOS Auth are signed with RS256, each service with its
@@ -21,7 +21,8 @@
 // Sleep advances the clock at once, so a ten-minute device-code login or a
 // day of token refreshes runs in microseconds. The request log (Requests,
 // Count) lets a test assert what was sent, and Inject adds throttling,
-// server errors, HTML pages, delays and dropped connections on demand;
+// server errors, HTML pages, delays, dropped connections, huge or broken
+// bodies, redirects and broken optional fields on demand (see FaultKind);
 // SetCorrectiveAction blocks an account's logins until a person would act.
 //
 // Programs in other languages can use it too: 'epictoken fake' serves it

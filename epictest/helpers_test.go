@@ -51,7 +51,8 @@ func (r reply) json(t *testing.T) map[string]any {
 	return m
 }
 
-// do sends a request; a non-nil form is sent as a form body.
+// do sends a request, without following a redirect; a non-nil form is
+// sent as a form body.
 func (f *fx) do(method, path string, h http.Header, form url.Values) reply {
 	f.t.Helper()
 	var body io.Reader
@@ -66,7 +67,9 @@ func (f *fx) do(method, path string, h http.Header, form url.Values) reply {
 	if form != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := f.srv.HTTPClient().Do(req)
+	client := *f.srv.HTTPClient()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse } // raw: the redirect itself
+	resp, err := client.Do(req)
 	require.NoError(f.t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

@@ -32,10 +32,7 @@
 // request. It needs no network and no credentials; the fake's clock jumps
 // ahead instead of sleeping, so it takes well under a second.
 //
-// token prints an access token for a grant on stdout, or with --json the
-// whole token with Epic's extra fields (account_id, displayName,
-// refresh_expires ...) and its refresh token, in the format of
-// epicoauth.MarshalToken. GRANT is client_credentials, device_auth (the
+// token prints an access token for a grant on stdout. GRANT is client_credentials, device_auth (the
 // saved device auth), exchange_code or authorization_code (--code), or
 // refresh_token (--code, or the token in --store). Each run leaves a session
 // on Epic; with --store FILE the token is kept in FILE and printed again
@@ -43,7 +40,9 @@
 // saved session cannot be renewed. Scripts that ask often should use
 // --store: Epic locks an account out for hours when sessions pile up.
 // --output header prints "Authorization: bearer TOKEN" instead, and
-// --output json (or --json) the whole token. With --grant refresh_token and
+// --output json (or --json) the whole token with Epic's extra fields
+// (account_id, displayName, refresh_expires ...) and its refresh token, in
+// the format of epicoauth.MarshalToken. With --grant refresh_token and
 // --store, --client defaults to the client the saved token was issued to.
 //
 // header is token --output header, for curl -H "$(epictoken header ...)".
@@ -137,7 +136,8 @@
 // # Exit status
 //
 //	0    success
-//	1    error
+//	1    error, a local file error or an untrusted server certificate included
+//	     (retrying will not help)
 //	2    bad command line: unknown command or flag, bad --client, missing --grant or --code
 //	3    a person must log in (again): the device auth is missing, deleted or refused,
 //	     a code or refresh token is spent, the device code expired, or Epic asks for a
@@ -162,7 +162,7 @@
 //
 // Keep a machine logged in:
 //
-//	epictoken verify >/dev/null || [ $? -ne 3 ] || epictoken login
+//	epictoken verify >/dev/null; [ $? -eq 3 ] && epictoken login
 //
 // Hand the login to the launcher client:
 //

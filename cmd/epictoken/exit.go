@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -58,6 +60,8 @@ func exitCode(err error) int {
 		return exitLogin
 	case errors.As(err, &epicErr) && epicErr.Temporary():
 		return exitTemporary
+	case isCertificateError(err):
+		return exitError // an untrusted server stays untrusted: retrying cannot help
 	case errors.As(err, &netErr) && !isErrno(netErr), errors.Is(err, context.DeadlineExceeded):
 		return exitTemporary
 	}
@@ -74,9 +78,23 @@ func isErrno(err error) bool {
 	return ok
 }
 
+// isCertificateError reports whether err is a server certificate that
+// failed verification (unknown CA, wrong host name, expired), which
+// url.Error would otherwise make look like a temporary network error.
+func isCertificateError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
 // hint is a line of advice printed after an error, by exit code.
 func hint(err error) string {
 	var epicErr *epicoauth.Error
+	if isCertificateError(err) {
+		return "The server's certificate is not trusted; for 'epictoken fake --tls', pass its CA with --ca FILE."
+	}
 	switch exitCode(err) {
 	case exitUsage:
 		return "Run 'epictoken --help' for usage."

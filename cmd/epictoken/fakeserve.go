@@ -62,14 +62,17 @@ Admin API (JSON in and out; errors are 4xx {"error": "..."}):
   POST   /_epictest/device-codes/auto-approve {accountId ("" = off), afterPolls}
   POST   /_epictest/corrective-action         {accountId, action ("" = clear)}
   POST   /_epictest/sessions/revoke           {accountId} -> {revoked}
-  POST   /_epictest/faults                    {kind, times, path, status, retryAfter, delay}
+  POST   /_epictest/keys/rotate               new ID-token signing keys (EOS Connect, EOS Auth)
+  POST   /_epictest/faults                    {kind, times, path, status, retryAfter, delay, location}
   DELETE /_epictest/faults                    drop the faults not yet applied
   GET    /_epictest/clock                     {now, frozen}
   POST   /_epictest/clock                     {advance: "90m"} or {set: "2030-01-01T00:00:00Z"}, {frozen: true|false}
   GET    /_epictest/requests                  the request log (form field names, no secrets)
   DELETE /_epictest/requests                  empty the log
 Fault kinds: throttle, server_error (5xx), html, delay, drop, huge_body,
-malformed_json; retryAfter is in seconds, delay a duration such as "2s".
+malformed_json, redirect (to location), broken_optional_fields (a token
+answer with refresh_expires 1e309 and a repeated expires_in); retryAfter is
+in seconds, delay a duration such as "2s".
 
 Exit status 0 when stopped by a signal, 1 when it cannot serve, 2 for a bad
 command line or seed file.

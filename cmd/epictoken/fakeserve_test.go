@@ -185,6 +185,14 @@ func TestFakeServerEndToEnd(t *testing.T) {
 	status, _, _ = post(url.Values{"grant_type": {"client_credentials"}}, launcher.ID, launcher.Secret)
 	assert.Equal(t, 200, status, "the fault applied once")
 
+	// A served fake's clock follows real time unless --frozen.
+	resp, err := hc.Get("https://www.epicgames.com/_epictest/clock")
+	require.NoError(t, err)
+	var clock struct{ Frozen bool }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&clock))
+	resp.Body.Close()
+	assert.False(t, clock.Frozen, "the clock runs by default")
+
 	// SIGTERM ends it cleanly, with status 0.
 	require.NoError(t, fakeProc.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, fakeProc.Wait(), "stderr:\n%s", fakeStderr.String())

@@ -15,7 +15,7 @@ import (
 var loginCommand = &command{
 	name:    "login",
 	summary: "log in with a code on another device and save a device auth",
-	usage: `Usage: epictoken login [--client NAME|ID:SECRET] [--out FILE] [--no-qr] [--fake]
+	usage: `Usage: epictoken login [--client NAME|ID:SECRET] [--out FILE] [--no-qr] [flags]
 
 Logs an Epic account in with a device code: prints a URL, a code and a QR
 code of the URL (on stderr), and waits while the person approves the login

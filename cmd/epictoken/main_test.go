@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -124,6 +126,9 @@ func TestExitCode(t *testing.T) {
 		// read as temporary, or a retrying script loops for ever.
 		{"directory at a file's path", &fs.PathError{Op: "read", Path: "/tmp/x", Err: syscall.EISDIR}, exitError, ""},
 		{"unreadable file", fmt.Errorf("loading token: %w", &fs.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}), exitError, ""},
+		// An untrusted certificate is not cured by waiting.
+		{"unknown certificate authority", &url.Error{Op: "Post", URL: "https://x", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, exitError, "--ca FILE"},
+		{"certificate for another host", &url.Error{Op: "Post", URL: "https://x", Err: x509.HostnameError{Host: "x"}}, exitError, "--ca FILE"},
 		{"connection refused", &url.Error{Op: "Post", URL: "https://x", Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, exitTemporary, "try again later"},
 	}
 	for _, tt := range tests {

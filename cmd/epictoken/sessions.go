@@ -212,7 +212,8 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 }
 
 // printVerification writes what Epic said of a token, one "name: value"
-// line each (verify and info).
+// line each (verify and info); a field Epic left out (the account of a
+// client token, the device of an exchange-code session) has no line.
 func printVerification(out io.Writer, v *epic.Verification) error {
 	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', 0)
 	for _, f := range [][2]string{
@@ -224,7 +225,9 @@ func printVerification(out io.Writer, v *epic.Verification) error {
 		{"device_id", v.DeviceID},
 		{"expires_at", v.Expiry.UTC().Format(time.RFC3339)},
 	} {
-		fmt.Fprintf(w, "%s:\t%s\n", f[0], f[1])
+		if f[1] != "" {
+			fmt.Fprintf(w, "%s:\t%s\n", f[0], f[1])
+		}
 	}
 	for _, p := range v.Perms {
 		fmt.Fprintf(w, "perm:\t%s %d\n", p.Resource, p.Action)

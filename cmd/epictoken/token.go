@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"golang.org/x/oauth2"
@@ -156,19 +157,26 @@ func (r *cli) header(ctx context.Context, fs *flagSet, args []string) error {
 // connects to Epic or the fake and runs the grant, or resumes --store.
 func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error) {
 	grantType, code := *f.grantType, *f.code
+	storedID := "" // the client of the token in --store, for refresh_token
 	switch {
 	case grantType == "device_auth":
 		f.cf.fallback = defaultLoginClient // the client 'epictoken login' uses
 	case grantType == "refresh_token" && *f.store != "":
 		// The saved token says which client it belongs to: a refresh
 		// needs no --client when that is a well-known one.
-		name, err := storedClientName(ctx, *f.store)
+		tok, err := (&epicoauth.FileStore{Path: *f.store}).Load(ctx)
 		if err != nil {
 			return nil, err
 		}
-		f.cf.fallback = name
+		storedID = epic.ClientID(tok)
+		f.cf.fallback = wellKnownClientName(storedID)
 	}
 	c, err := f.cf.resolve(r.getenv)
+	var usage *usageError
+	if errors.As(err, &usage) && storedID != "" && f.cf.fallback == "" {
+		// A client id is public; its secret is what --client adds.
+		return nil, usagef("%s holds a token of client %s, which is not a well-known one: %v", *f.store, storedID, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -233,16 +241,6 @@ func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error
 		cn.cfg.TokenType = "eg1"
 	}
 	return r.fetchToken(ctx, cn.cfg, grant, *f.store)
-}
-
-// storedClientName is the well-known client whose token the store at path
-// holds, or "" when the file holds no token or another client's.
-func storedClientName(ctx context.Context, path string) (string, error) {
-	tok, err := (&epicoauth.FileStore{Path: path}).Load(ctx)
-	if err != nil || tok == nil {
-		return "", err
-	}
-	return wellKnownClientName(epic.ClientID(tok)), nil
 }
 
 // fetchToken runs grant once, or with a store resumes the stored session

@@ -113,7 +113,7 @@ func TestTokenRefreshFromStoreKnowsItsClient(t *testing.T) {
 		require.NoError(t, (&epicoauth.FileStore{Path: other}).Save(context.Background(), tok))
 		res := h.run("token", "--fake", "--grant", "refresh_token", "--store", other)
 		expect(t, res, exitUsage)
-		assert.Contains(t, res.stderr, "no client: pass --client")
+		assert.Contains(t, res.stderr, "holds a token of client 0123456789abcdef0123456789abcdef, which is not a well-known one: no client: pass --client")
 	})
 }
 
@@ -186,6 +186,8 @@ func TestInfo(t *testing.T) {
 			res := h.run(append([]string{"info", "--fake"}, tt.args...)...)
 			expect(t, res, exitOK)
 			assertLines(t, res.stdout, "client_id:      "+launcherClient.ID, "expires_at:")
+			assert.NotContains(t, res.stdout, "account_id:", "a client token has no account: no line")
+			assert.NotRegexp(t, `(?m):\s*$`, res.stdout, "no line without a value")
 		})
 	}
 

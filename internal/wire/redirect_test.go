@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -168,7 +169,7 @@ func TestDoRedirectPolicy(t *testing.T) {
 			var temp interface{ Temporary() bool }
 			assert.False(t, errors.As(err, &temp) && temp.Temporary(), "not temporary")
 			text := err.Error()
-			assert.Contains(t, text, "redirect to ")
+			assert.Contains(t, text, fmt.Sprintf("refused to follow a redirect (%d %s) to %s", tt.status, http.StatusText(tt.status), re.Target))
 			assert.NotContains(t, text, "SECRET")
 			assert.NotContains(t, re.Target, "SECRET")
 			if strings.Contains(tt.location(s), "?") {
