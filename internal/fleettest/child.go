@@ -53,7 +53,6 @@ type childConfig struct {
 	// Uncoordinated hides the store's SharedTokenStore side: today's
 	// behaviour of processes sharing a plain TokenStore.
 	Uncoordinated bool
-	LeaseTimeout  time.Duration
 }
 
 // Reply is a fleet process's answer to one Token call.
@@ -108,7 +107,7 @@ func runChild(raw string, open OpenStore, in io.Reader, out io.Writer) error {
 		Retry:        epicoauth.NoRetry(),
 	}
 	ctx := context.Background()
-	ts, err := cfg.StoredTokenSource(ctx, c.DeviceAuth, &epicoauth.TokenSourceOptions{Store: store, LeaseTimeout: c.LeaseTimeout})
+	ts, err := cfg.StoredTokenSource(ctx, c.DeviceAuth, &epicoauth.TokenSourceOptions{Store: store})
 	if err != nil {
 		return err
 	}

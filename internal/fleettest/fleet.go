@@ -28,8 +28,6 @@ type Options struct {
 	Store string
 	// Uncoordinated gives the processes the store as a plain TokenStore.
 	Uncoordinated bool
-	// LeaseTimeout is the processes' TokenSourceOptions.LeaseTimeout.
-	LeaseTimeout time.Duration
 }
 
 // Fleet is a running fleet: Procs processes, one epictest server, one
@@ -68,7 +66,7 @@ func Start(t testing.TB, opts Options) *Fleet {
 			ServerURL: srv.URL, ClockURL: clockSrv.URL,
 			ClientID: client.ID, ClientSecret: client.Secret,
 			DeviceAuth: srv.NewDeviceAuth(account.ID, client.ID),
-			Store:      opts.Store, Uncoordinated: opts.Uncoordinated, LeaseTimeout: opts.LeaseTimeout,
+			Store:      opts.Store, Uncoordinated: opts.Uncoordinated,
 		},
 	}
 	f.spawn(0)
