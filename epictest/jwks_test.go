@@ -130,17 +130,7 @@ func TestConnectIDTokenClaims(t *testing.T) {
 	assert.Equal(t, []any{dep.ID, dep.ProductID, dep.SandboxID}, []any{c["pfdid"], c["pfpid"], c["pfsid"]})
 	assert.Equal(t, map[string]any{"eat": "epicgames", "eaid": f.alice.ID, "pltfm": "other"}, c["act"])
 
-	for _, p := range []struct {
-		typ           eos.ExternalCredentialType
-		eat, platform string
-	}{
-		{eos.SteamSessionTicket, "steam", "steam"},
-		{eos.PSNIDToken, "psn", "playstation"},
-		{eos.XBLXSTSToken, "xbl", "xbox"},
-		{eos.NintendoIDToken, "nintendo_id", "switch"},
-		{eos.DiscordAccessToken, "discord", "other"},
-		{eos.GOGEncryptedSessionTicket, "gog", "other"},
-	} {
+	for _, p := range platformLogins {
 		t.Run(string(p.typ), func(t *testing.T) {
 			tok, err := f.srv.EOSConfig(f.client, dep.ID).Token(f.ctx, eos.ExternalAuth(p.typ, "ticket-"+p.eat))
 			require.NoError(t, err)
@@ -149,4 +139,19 @@ func TestConnectIDTokenClaims(t *testing.T) {
 			assert.Equal(t, p.platform, act["pltfm"])
 		})
 	}
+}
+
+// platformLogins are external_auth types with the eat and pltfm claims
+// (fact sheet 7.1, 7.2) that the ID tokens of a login with them carry.
+var platformLogins = []struct {
+	typ           eos.ExternalCredentialType
+	eat, platform string
+}{
+	{eos.SteamSessionTicket, "steam", "steam"},
+	{eos.PSNIDToken, "psn", "playstation"},
+	{eos.XBLXSTSToken, "xbl", "xbox"},
+	{eos.NintendoIDToken, "nintendo_id", "switch"},
+	{eos.NintendoNSAIDToken, "nintendo_nsa_id", "switch"},
+	{eos.DiscordAccessToken, "discord", "other"},
+	{eos.GOGEncryptedSessionTicket, "gog", "other"},
 }
