@@ -25,7 +25,8 @@ nothing is touched. Other files, and the saved device auth (see
 'epictoken device-auth delete'), are left alone. A FILE that does not exist
 means there is nothing to forget: exit status 0. A 'token --store FILE' run
 that is renewing the session at that moment finishes first (reset takes
-FILE's lock), so the session forgotten is the newest one.
+FILE's lock), so the session forgotten is the newest one. The lock file,
+FILE.lock, stays: removing it could let two runs renew at once.
 `,
 	run: (*cli).reset,
 }
