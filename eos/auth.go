@@ -83,11 +83,7 @@ type AuthConfig struct {
 // Token runs grant once and returns the token: one request, no caching, no
 // refresh. Most programs want TokenSource or Client instead.
 func (c *AuthConfig) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) {
-	params, err := grant.Params(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.fetch(ctx, grant.GrantType(), params)
+	return session.Once(ctx, c.fetch, grant)
 }
 
 // TokenSource returns a source that runs grant on its first Token call and
@@ -132,10 +128,7 @@ func (c *AuthConfig) newSource(ctx context.Context, grant Grant, saved *oauth2.T
 // fetch sends one token request with the AuthConfig's options. A grant's
 // own scope or redirect_uri wins over the AuthConfig's.
 func (c *AuthConfig) fetch(ctx context.Context, grantType string, params url.Values) (*oauth2.Token, error) {
-	form := url.Values{"grant_type": {grantType}}
-	for k, vs := range params {
-		form[k] = vs
-	}
+	form := session.Form(grantType, params)
 	setDefault := func(key, value string) {
 		if value != "" && !form.Has(key) {
 			form.Set(key, value)

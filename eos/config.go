@@ -77,11 +77,7 @@ func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) 
 	if c.DeploymentID == "" {
 		return nil, ErrNoDeploymentID
 	}
-	params, err := grant.Params(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.fetch(ctx, grant.GrantType(), params)
+	return session.Once(ctx, c.fetch, grant)
 }
 
 // TokenSource returns a source that runs grant on its first Token call,
@@ -120,10 +116,7 @@ func (c *Config) fetch(ctx context.Context, grantType string, params url.Values)
 		return nil, ErrNoDeploymentID
 	}
 	nonce := newNonce()
-	form := url.Values{"grant_type": {grantType}}
-	for k, vs := range params {
-		form[k] = vs
-	}
+	form := session.Form(grantType, params)
 	form.Set("deployment_id", c.DeploymentID)
 	form.Set("nonce", nonce)
 	endpoint := c.Endpoint

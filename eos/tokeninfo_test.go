@@ -1,9 +1,12 @@
 package eos_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,22 +142,28 @@ func TestTokenEndpointsRefuseBeforeSending(t *testing.T) {
 }
 
 func TestTokenEndpointsFollowTheEndpoint(t *testing.T) {
-	tests := []struct{ tokenURL, want string }{
-		{"", "https://api.epicgames.dev/epic/oauth/v2/revoke"},
-		{"https://eas.example/prefix/epic/oauth/v2/token", "https://eas.example/prefix/epic/oauth/v2/revoke"},
-		{"https://eas.example/token?x=1", "https://eas.example/revoke?x=1"},
+	tests := []struct{ tokenURL, wantToken, wantRevoke string }{
+		{"", "https://api.epicgames.dev/epic/oauth/v2/token", "https://api.epicgames.dev/epic/oauth/v2/revoke"},
+		{"https://eas.example/prefix/epic/oauth/v2/token", "https://eas.example/prefix/epic/oauth/v2/token", "https://eas.example/prefix/epic/oauth/v2/revoke"},
+		{"https://eas.example/token?x=1", "https://eas.example/token?x=1", "https://eas.example/revoke?x=1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tokenURL, func(t *testing.T) {
-			var got string
+			var got []string
 			client := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-				got = r.URL.String()
-				return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+				got = append(got, r.URL.String())
+				if strings.HasSuffix(r.URL.Path, "/revoke") {
+					return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+				}
+				return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(easToken(1, nil))),
+					Header: http.Header{"Content-Type": {"application/json"}}, Request: r}, nil
 			})}
 			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, client)
 			cfg := &eos.AuthConfig{Endpoint: oauth2.Endpoint{TokenURL: tt.tokenURL}}
+			_, err := cfg.Token(ctx, eos.ClientCredentials())
+			require.NoError(t, err)
 			require.NoError(t, cfg.Revoke(ctx, accessToken))
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, []string{tt.wantToken, tt.wantRevoke}, got)
 		})
 	}
 }
@@ -162,3 +171,66 @@ func TestTokenEndpointsFollowTheEndpoint(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAuthConfigOptionsReachEveryRequest: the AuthConfig's UserAgent goes
+// with the token request and with the three requests next to it, and its
+// Retry governs token requests as in the other Configs.
+func TestAuthConfigOptionsReachEveryRequest(t *testing.T) {
+	t.Run("UserAgent", func(t *testing.T) {
+		for _, ua := range []string{"", "MyGame/1.2 (EOS)"} {
+			srv := newEASServer(t, func(r seen) (int, []byte) {
+				switch r.path {
+				case "/epic/oauth/v2/revoke":
+					return http.StatusNoContent, nil
+				case "/epic/oauth/v2/tokenInfo":
+					return http.StatusOK, []byte(`{"active":false}`)
+				case "/epic/oauth/v2/userInfo":
+					return http.StatusOK, []byte(`{"sub":"` + accountID + `"}`)
+				}
+				return http.StatusOK, easToken(1, nil)
+			})
+			cfg := srv.config(nil)
+			cfg.UserAgent = ua
+			ctx := context.Background()
+			tok, err := cfg.Token(ctx, eos.ClientCredentials())
+			require.NoError(t, err)
+			_, err = cfg.TokenInfo(ctx, accessToken)
+			require.NoError(t, err)
+			_, err = cfg.UserInfo(ctx, tok)
+			require.NoError(t, err)
+			require.NoError(t, cfg.Revoke(ctx, accessToken))
+
+			want := ua
+			if want == "" {
+				want = epicoauth.DefaultUserAgent
+			}
+			reqs := srv.requests()
+			require.Len(t, reqs, 4)
+			for _, r := range reqs {
+				assert.Equal(t, want, r.header.Get("User-Agent"), r.path)
+			}
+		}
+	})
+	t.Run("Retry", func(t *testing.T) {
+		throttled := []byte(`{"errorCode":"errors.com.epicgames.common.throttled","errorMessage":"Operation access is limited by throttling policy, please try again in 1 second(s).","messageVars":["1"],"numericErrorCode":1041}`)
+		for _, tt := range []struct {
+			name     string
+			retry    *epicoauth.RetryPolicy
+			requests int
+		}{
+			{"default: three attempts", nil, 3},
+			{"NoRetry: one", epicoauth.NoRetry(), 1},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := newEASServer(t, func(seen) (int, []byte) { return http.StatusTooManyRequests, throttled })
+				cfg := srv.config(epictest.NewClock(start)) // the fake clock's Sleep returns at once
+				cfg.Retry = tt.retry
+				_, err := cfg.Token(context.Background(), eos.ClientCredentials())
+				var e *epicoauth.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, http.StatusTooManyRequests, e.StatusCode)
+				assert.Len(t, srv.requests(), tt.requests)
+			})
+		}
+	})
+}

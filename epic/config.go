@@ -75,11 +75,7 @@ type Config struct {
 // Token runs grant once and returns the token: one request, no caching, no
 // refresh. Most programs want TokenSource or Client instead.
 func (c *Config) Token(ctx context.Context, grant Grant) (*oauth2.Token, error) {
-	params, err := grant.Params(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.fetch(ctx, grant.GrantType(), params)
+	return session.Once(ctx, c.fetch, grant)
 }
 
 // TokenSource returns a source that runs grant on its first Token call and
@@ -147,10 +143,7 @@ func (c *Config) newSource(ctx context.Context, grant Grant, saved *oauth2.Token
 
 // fetch sends one token request with the Config's options.
 func (c *Config) fetch(ctx context.Context, grantType string, params url.Values) (*oauth2.Token, error) {
-	form := url.Values{"grant_type": {grantType}}
-	for k, vs := range params {
-		form[k] = vs
-	}
+	form := session.Form(grantType, params)
 	if c.TokenType != "" {
 		form.Set("token_type", c.TokenType)
 	}

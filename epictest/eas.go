@@ -167,7 +167,8 @@ func (s *Server) easIDToken(ss *session, now time.Time) string {
 
 // eatOf is the eat claim (steam, psn, nintendo_id ...) of an
 // external_auth_type (steam_session_ticket, psn_id_token,
-// nintendo_id_token ...).
+// nintendo_id_token ...), in the EAS ID token and in the act of the
+// Connect ID token.
 func eatOf(typ string) string {
 	if strings.HasPrefix(typ, "nintendo_") {
 		return strings.TrimSuffix(typ, "_token")

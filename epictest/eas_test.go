@@ -187,16 +187,7 @@ func TestEASIDTokenClaims(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, eos.IDToken(tok))
 	})
-	for _, p := range []struct {
-		typ           eos.ExternalCredentialType
-		eat, platform string
-	}{
-		{eos.SteamSessionTicket, "steam", "steam"},
-		{eos.PSNIDToken, "psn", "playstation"},
-		{eos.XBLXSTSToken, "xbl", "xbox"},
-		{eos.NintendoNSAIDToken, "nintendo_nsa_id", "switch"},
-		{eos.DiscordAccessToken, "discord", "other"},
-	} {
+	for _, p := range platformLogins {
 		t.Run("a platform login adds eat, eadn and pltfm: "+p.eat, func(t *testing.T) {
 			f.srv.AddExternalAuth(f.alice.ID, epictest.ExternalAuth{Type: string(p.typ), Token: "ticket-" + p.eat, DisplayName: "alice_on_" + p.eat})
 			tok, err := f.easConfig("openid").Token(f.ctx, eos.ExternalAuth(p.typ, "ticket-"+p.eat))

@@ -3,7 +3,6 @@ package epictest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
 
 	"github.com/epicoauth/epicoauth/eos"
 )
@@ -121,7 +120,7 @@ func (s *Server) connectUser(c *call, ss *session) *apiError {
 	if !connectTypes[eos.ExternalCredentialType(typ)] {
 		return errUnknownExternalAuthType(typ)
 	}
-	eat, eaid := strings.TrimSuffix(strings.TrimSuffix(typ, "_token"), "_access"), digest(token)
+	eat, eaid := eatOf(typ), digest(token)
 	if typ == string(eos.EpicGamesAccessToken) {
 		src := s.byAccess[token]
 		if src == nil || src.svc == svcConnect || src.account == nil || !src.live(c.now) {
@@ -140,7 +139,7 @@ func (s *Server) connectUser(c *call, ss *session) *apiError {
 	ss.idToken = s.signIDToken(svcConnect, map[string]any{
 		"aud": ss.client.ID, "exp": ss.expiry.Unix(), "iat": c.now.Unix(), "iss": s.URL + "/auth/v1/oauth",
 		"pfdid": ss.deployment.ID, "pfpid": ss.deployment.ProductID, "pfsid": ss.deployment.SandboxID,
-		"sub": u.puid, "act": map[string]string{"eat": eat, "eaid": eaid, "pltfm": "other"},
+		"sub": u.puid, "act": map[string]string{"eat": eat, "eaid": eaid, "pltfm": platformOf(eat)},
 	})
 	return nil
 }

@@ -115,3 +115,43 @@ func TestJWKSIsGetOnly(t *testing.T) {
 	r := f.do("POST", epictest.EOSConnectJWKSPath, nil, nil)
 	assert.Equal(t, 405, r.status)
 }
+
+// TestConnectIDTokenClaims: the Connect ID token carries the claims of the
+// fact sheet (7.1), act.eat and act.pltfm with Epic's values, the same
+// mapping as the EAS ID token's eat and pltfm.
+func TestConnectIDTokenClaims(t *testing.T) {
+	f := newFx(t)
+	dep := f.srv.DefaultDeployment()
+	c := jwtClaims(t, f.connectIDToken())
+	now := f.srv.Clock().Now()
+	assert.Equal(t, f.client.ID, c["aud"])
+	assert.Equal(t, f.srv.URL+"/auth/v1/oauth", c["iss"])
+	assert.Equal(t, float64(now.Unix()), c["iat"])
+	assert.Equal(t, []any{dep.ID, dep.ProductID, dep.SandboxID}, []any{c["pfdid"], c["pfpid"], c["pfsid"]})
+	assert.Equal(t, map[string]any{"eat": "epicgames", "eaid": f.alice.ID, "pltfm": "other"}, c["act"])
+
+	for _, p := range platformLogins {
+		t.Run(string(p.typ), func(t *testing.T) {
+			tok, err := f.srv.EOSConfig(f.client, dep.ID).Token(f.ctx, eos.ExternalAuth(p.typ, "ticket-"+p.eat))
+			require.NoError(t, err)
+			act, _ := jwtClaims(t, eos.IDToken(tok))["act"].(map[string]any)
+			assert.Equal(t, p.eat, act["eat"])
+			assert.Equal(t, p.platform, act["pltfm"])
+		})
+	}
+}
+
+// platformLogins are external_auth types with the eat and pltfm claims
+// (fact sheet 7.1, 7.2) that the ID tokens of a login with them carry.
+var platformLogins = []struct {
+	typ           eos.ExternalCredentialType
+	eat, platform string
+}{
+	{eos.SteamSessionTicket, "steam", "steam"},
+	{eos.PSNIDToken, "psn", "playstation"},
+	{eos.XBLXSTSToken, "xbl", "xbox"},
+	{eos.NintendoIDToken, "nintendo_id", "switch"},
+	{eos.NintendoNSAIDToken, "nintendo_nsa_id", "switch"},
+	{eos.DiscordAccessToken, "discord", "other"},
+	{eos.GOGEncryptedSessionTicket, "gog", "other"},
+}

@@ -22,6 +22,26 @@ import (
 // caller's Config adds its own options and client authentication.
 type Fetch func(ctx context.Context, grantType string, params url.Values) (*oauth2.Token, error)
 
+// Once runs grant a single time through fetch, with no caching and no
+// refresh: the Token method of every Config.
+func Once(ctx context.Context, fetch Fetch, grant epicoauth.Grant) (*oauth2.Token, error) {
+	params, err := grant.Params(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return fetch(ctx, grant.GrantType(), params)
+}
+
+// Form is the body of a token request: grant_type and the grant's params,
+// to which a Config's fetch adds its own options. params is not changed.
+func Form(grantType string, params url.Values) url.Values {
+	form := url.Values{"grant_type": {grantType}}
+	for k, vs := range params {
+		form[k] = vs
+	}
+	return form
+}
+
 // Source renews a session. Every call to TokenContext makes a request; it
 // is meant to sit under an epicoauth.TokenSource that caches.
 type Source struct {

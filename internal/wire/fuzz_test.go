@@ -215,6 +215,9 @@ func FuzzExpiry(f *testing.F) {
 func FuzzRedactResponse(f *testing.F) {
 	f.Add([]byte(`{"access\u005ftoken":"abc\u0064","a":{"refresh_token":["x",{"b":"y"}]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if scanJSON(body).valid != json.Valid(body) {
+			t.Fatalf("scanJSON and json.Valid disagree (decodeObject relies on them agreeing): %q", body)
+		}
 		out, _ := redactResponse(body)
 		assertCredentialsRedacted(t, out)
 		if json.Valid(body) != json.Valid(out) {
