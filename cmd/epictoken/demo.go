@@ -15,7 +15,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
-	"github.com/epicoauth/epicoauth/eos"
 	"github.com/epicoauth/epicoauth/epic"
 	"github.com/epicoauth/epicoauth/epictest"
 )
@@ -25,14 +24,17 @@ var demoCommand = &command{
 	summary: "walk through the library's main flows against an embedded fake of Epic",
 	usage: `Usage: epictoken demo
 
-Starts epictest, the library's in-process fake of Epic's account service and
-EOS Connect, and walks through the main flows, printing what each step sends
-and gets: a client-credentials token; a device-code login (the fake approves
-it); a device auth made from that login; an http.Client on a device_auth
-TokenSource through several expiries and refresh-token rotations; EOS
-Connect client and product-user tokens; and a throttled request. It needs no
-network and no credentials, and runs in well under a second: the fake's clock
-jumps ahead instead of sleeping. Secrets are shown by their first characters.
+Starts epictest, the library's in-process fake of Epic's account service,
+EOS Connect and EOS Auth, and walks through the main flows, printing what
+each step sends and gets: a client-credentials token; a device-code login
+(the fake approves it); a device auth made from that login; an http.Client on
+a device_auth TokenSource through several expiries and refresh-token
+rotations; EOS Connect client and product-user tokens; an Epic Account
+Services session made from the account session, with a signed ID token; a
+throttled request; and three replicas that share one FileStore, renewing
+once per expiry and keeping one Epic session. It needs no network and no
+credentials, and runs in well under a second: the fake's clock jumps ahead
+instead of sleeping. Secrets are shown by their first characters.
 `,
 	run: (*cli).demo,
 }
@@ -44,6 +46,7 @@ type demo struct {
 	client client
 	cfg    *epic.Config
 	start  time.Time
+	steps  int // steps written so far
 }
 
 func (r *cli) demo(ctx context.Context, fs *flagSet, args []string) error {
@@ -90,16 +93,23 @@ func (r *cli) demo(ctx context.Context, fs *flagSet, args []string) error {
 	if err := d.eos(ctx, ts); err != nil {
 		return err
 	}
+	if err := d.eas(ctx, ts); err != nil {
+		return err
+	}
 	if err := d.throttled(ts, httpClient); err != nil {
+		return err
+	}
+	if err := d.fleet(ctx); err != nil {
 		return err
 	}
 	d.summary()
 	return nil
 }
 
-// step starts a numbered step.
-func (d *demo) step(n int, title string, code ...string) {
-	fmt.Fprintf(d.w, "\n%d. %s\n\n", n, title)
+// step starts the next numbered step.
+func (d *demo) step(title string, code ...string) {
+	d.steps++
+	fmt.Fprintf(d.w, "\n%d. %s\n\n", d.steps, title)
 	for _, line := range code {
 		fmt.Fprintf(d.w, "    %s\n", line)
 	}
@@ -137,7 +147,7 @@ func (d *demo) token(tok *oauth2.Token) {
 }
 
 func (d *demo) clientCredentials(ctx context.Context) error {
-	d.step(1, "Client credentials: a token for the client itself",
+	d.step("Client credentials: a token for the client itself",
 		"tok, err := cfg.Token(ctx, epic.ClientCredentials())")
 	tok, err := d.cfg.Token(ctx, epic.ClientCredentials())
 	if err != nil {
@@ -148,7 +158,7 @@ func (d *demo) clientCredentials(ctx context.Context) error {
 }
 
 func (d *demo) deviceCode(ctx context.Context) (*oauth2.Token, error) {
-	d.step(2, "Device-code login: a person approves the login on a phone",
+	d.step("Device-code login: a person approves the login on a phone",
 		"da, err := cfg.DeviceAuthorization(ctx)  // with a client token it gets itself",
 		"tok, err := cfg.DeviceAccessToken(ctx, da) // polls at da.Interval")
 	da, err := d.cfg.DeviceAuthorization(ctx)
@@ -169,7 +179,7 @@ func (d *demo) deviceCode(ctx context.Context) (*oauth2.Token, error) {
 }
 
 func (d *demo) deviceAuth(ctx context.Context, tok *oauth2.Token) (epic.DeviceAuth, error) {
-	d.step(3, "Device auth: a long-lived credential made from that login",
+	d.step("Device auth: a long-lived credential made from that login",
 		"created, err := cfg.CreateDeviceAuth(ctx, tok)",
 		"err = epic.SaveDeviceAuth(path, created.DeviceAuth) // what 'epictoken login' does",
 		"err = cfg.Revoke(ctx, tok)                          // the login session is no longer needed")
@@ -227,7 +237,7 @@ func (d *demo) get(client *http.Client) (string, error) {
 }
 
 func (d *demo) expiries(_ context.Context, ts *epicoauth.TokenSource, client *http.Client) error {
-	d.step(4, "An http.Client on a device_auth TokenSource, through five expiries",
+	d.step("An http.Client on a device_auth TokenSource, through five expiries",
 		"ts := cfg.TokenSource(ctx, deviceAuth)   // logs in, refreshes, logs in again if it must",
 		"client := epicoauth.NewClient(ctx, ts)   // or cfg.Client(ctx, deviceAuth)",
 		"resp, err := client.Get(\""+d.verifyURL()+"\") // every 2 h of fake time")
@@ -267,38 +277,8 @@ func (d *demo) row(ts *epicoauth.TokenSource, client *http.Client) error {
 	return nil
 }
 
-func (d *demo) eos(ctx context.Context, account *epicoauth.TokenSource) error {
-	deployment := d.f.DefaultDeployment()
-	eosCfg := d.f.EOSConfig(epictest.Client{ID: d.client.ID, Secret: d.client.Secret}, deployment.ID)
-	eosCfg.UserAgent = userAgent
-	d.step(5, "EOS Connect: a client token, its nonce checked",
-		fmt.Sprintf("eosCfg := &eos.Config{ClientID: %q, ClientSecret: secret, DeploymentID: %q}", d.client.ID, deployment.ID),
-		"tok, err := eosCfg.Token(ctx, eos.ClientCredentials()) // sends a fresh nonce, checks the echo")
-	tok, err := eosCfg.Token(ctx, eos.ClientCredentials())
-	if err != nil {
-		return err
-	}
-	d.kv("access token", "%s expires %s", short(tok.AccessToken), d.when(tok.Expiry))
-	d.kv("nonce", "%s echoed back and matched (else eos.ErrNonceMismatch)", short(eos.Nonce(tok)))
-	d.kv("deployment", "%s, product %s, sandbox %s", eos.DeploymentID(tok), eos.ProductID(tok), eos.SandboxID(tok))
-	d.kv("features", "%s", strings.Join(eos.Features(tok), ", "))
-
-	d.step(6, "EOS Connect: a product user for the Epic account",
-		"src := eos.ExternalAuthFrom(eos.EpicGamesAccessToken, ts) // the account's token source",
-		"tok, err := eosCfg.TokenSource(ctx, src).Token()")
-	user := eosCfg.TokenSource(ctx, eos.ExternalAuthFrom(eos.EpicGamesAccessToken, account))
-	defer user.Close()
-	tok, err = user.Token()
-	if err != nil {
-		return err
-	}
-	d.kv("product user", "%s (created by this login: %t)", eos.ProductUserID(tok), eos.ProductUserIDCreated(tok))
-	d.kv("access token", "%s expires %s; renewed from the account's token", short(tok.AccessToken), d.when(tok.Expiry))
-	return nil
-}
-
 func (d *demo) throttled(ts *epicoauth.TokenSource, client *http.Client) error {
-	d.step(7, "Throttling: Epic answers 429 to the refresh at the next expiry",
+	d.step("Throttling: Epic answers 429 to the refresh at the next expiry",
 		"srv.Inject(epictest.Fault{Kind: epictest.Throttle, RetryAfter: 30 * time.Second})")
 	d.f.Clock().Set(ts.Peek().Expiry)
 	before := d.f.Count("refresh_token")

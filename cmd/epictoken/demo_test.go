@@ -2,16 +2,20 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/epicoauth/epicoauth/epictest"
 )
 
 func TestDemo(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)       // where the demo keeps its files while it runs
 	h := newHarnessWithoutFake(t) // the demo starts its own fake, as in the README
 	res := h.run("demo")
 	expect(t, res, exitOK)
@@ -20,7 +24,8 @@ func TestDemo(t *testing.T) {
 
 	steps := []string{
 		"1. Client credentials", "2. Device-code login", "3. Device auth", "4. An http.Client on a device_auth TokenSource",
-		"5. EOS Connect: a client token", "6. EOS Connect: a product user", "7. Throttling",
+		"5. EOS Connect: a client token", "6. EOS Connect: a product user", "7. Epic Account Services", "8. Throttling",
+		"9. A fleet on one account",
 	}
 	last := -1
 	for _, s := range steps {
@@ -44,6 +49,10 @@ func TestDemo(t *testing.T) {
 		"the first one is refused now: errors.com.epicgames.account.auth_token.invalid_refresh_token",
 		// EOS.
 		"echoed back and matched", "features         Connect, Ecom", "(created by this login: true)",
+		// EAS: from one exchange code, for the same account, with an ID token.
+		"exchange code    1 made from the account session and redeemed for the deployment",
+		"account          "+fakeAccount.ID+", the account session's (eos.AccountID)",
+		"scope            basic_profile openid (eos.Scope)",
 		// Throttling: recovered by the retry policy, then reported.
 		"the retry policy waited the 30s Epic asked for and sent the refresh again (2 refresh requests)",
 		"429 Too Many Requests: errors.com.epicgames.common.throttled",
@@ -65,6 +74,26 @@ func TestDemo(t *testing.T) {
 		}
 		assert.Equal(t, "8", rows[6][3], "the spent refresh token, the throttled refresh and its retry")
 	}
+
+	// EAS's ID token: signed, and its key published.
+	assert.Regexp(t, `(?m)^  id_token         eyJh… signed RS256, kid [A-Za-z0-9_-]{43}\n\s+in the key set at GET /epic/oauth/v2/.well-known/jwks.json;`, out)
+
+	// The fleet: at each of four expiries, one token request for the three
+	// replicas on one file, which all get the same token; three requests
+	// for three replicas with a file each.
+	fleet := regexp.MustCompile(`(?m)^  \d\d:\d\d:\d\d  (\d+)\s+(\S+) (\S+) (\S+)\s+(\d+)\s+\S+ \S+ \S+$`).FindAllStringSubmatch(out, -1)
+	if assert.Len(t, fleet, 4, out) {
+		for _, row := range fleet {
+			assert.Equal(t, "1", row[1], "requests for the replicas on one file")
+			assert.Equal(t, []string{row[2], row[2]}, row[3:5], "one token for the replicas on one file")
+			assert.Equal(t, "3", row[5], "requests for the replicas with a file each")
+		}
+	}
+	assertLines(t, out, "Epic sessions    1 with one file, 3 with a file each")
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the demo removes its files")
+
 	for _, m := range regexp.MustCompile(`\b[0-9a-f]{4,}…`).FindAllString(out, -1) {
 		assert.Len(t, m, len("abcd…"), "secrets are shortened to four characters")
 	}

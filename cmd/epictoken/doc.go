@@ -28,9 +28,13 @@
 // and walks through the main flows in a transcript: a client-credentials
 // token, a device-code login, a device auth made from it, an http.Client on
 // a device_auth token source through several expiries and refresh-token
-// rotations, EOS Connect client and product-user tokens, and a throttled
-// request. It needs no network and no credentials; the fake's clock jumps
-// ahead instead of sleeping, so it takes well under a second.
+// rotations, EOS Connect client and product-user tokens, an Epic Account
+// Services session made from the account session (with a signed ID token),
+// a throttled request, and a fleet of three replicas sharing one FileStore
+// (one token request per expiry and one Epic session, against three of each
+// with a file per replica). It needs no network and no credentials; the
+// fake's clock jumps ahead instead of sleeping, so it takes well under a
+// second.
 //
 // token prints an access token for a grant on stdout. GRANT is client_credentials, device_auth (the
 // saved device auth), exchange_code or authorization_code (--code), or
