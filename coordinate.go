@@ -59,10 +59,15 @@ func (e *LeaseError) Error() string {
 func (e *LeaseError) Unwrap() error { return e.Err }
 
 // DefaultLeaseTimeout is how long a renewal waits for a [SharedTokenStore]'s
-// lease when TokenSourceOptions.LeaseTimeout is zero: longer than a token
-// request with its retries takes, short enough that a fleet whose lease
-// holder hangs goes on without it.
-const DefaultLeaseTimeout = 30 * time.Second
+// lease when TokenSourceOptions.LeaseTimeout is zero. It is longer than the
+// holder's renewal can take with the default client and RetryPolicy (a
+// refresh of at most 30 s, a throttled one waited out for up to 60 s, a
+// login's three attempts of 30 s each), because a waiter that gives up
+// renews on its own with the refresh token the holder is already using, and
+// one of the two is rejected; and short enough that a fleet whose lease
+// holder hangs (a stopped process keeps its file lock) goes on without it.
+// The wait runs in the background: callers of a valid token never see it.
+const DefaultLeaseTimeout = 2 * time.Minute
 
 // renewal is the outcome of one renewal: a token or an error, and any
 // trouble with the store, which is reported but never fails the renewal.

@@ -14,13 +14,15 @@ import (
 // refresh from the same refresh token at once lose: Epic answers the first
 // and rejects the second, whose owner then needs a new login (or quietly
 // makes a second session). A [TokenSource] whose Store implements
-// SharedTokenStore therefore never renews on its own. Before every renewal
-// it takes the store's lease, loads the stored token and, when another
-// holder already saved a newer token that is still usable, adopts it and
-// sends nothing. Otherwise it renews from the newest stored refresh token,
-// saves the result with a compare-and-set on the generation it loaded, and
-// releases the lease. The renewal decision lives in the engine, once; a
-// store only provides the lease and the compare-and-set.
+// SharedTokenStore therefore takes turns with the other holders. Before
+// every renewal it takes the store's lease, loads the stored token and,
+// when another holder already saved a newer token that is still usable,
+// adopts it and sends nothing. Otherwise it renews from the newest stored
+// refresh token, saves the result with a compare-and-set on the generation
+// it loaded, and releases the lease. (Only when the lease cannot be had
+// does it renew without it, and it reports a [LeaseError].) The renewal
+// decision lives in the engine, once; a store only provides the lease and
+// the compare-and-set.
 //
 // Why a lease plus compare-and-set rather than a read-modify-write Update:
 // a renewal is a network request that can take seconds (retries included),

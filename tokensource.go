@@ -106,7 +106,7 @@ type TokenSourceOptions struct {
 
 	// Optional. LeaseTimeout bounds how long a renewal waits for the lease
 	// of a SharedTokenStore before it renews without it. Default
-	// DefaultLeaseTimeout (30 s).
+	// DefaultLeaseTimeout (2 min).
 	LeaseTimeout time.Duration
 
 	// Optional. OnError is called with the error of every failed token

@@ -197,6 +197,20 @@ func runContract(t *testing.T, b backend) {
 		require.ErrorIs(t, err, context.Canceled, "a done ctx asks Redis nothing")
 	})
 
+	t.Run("CallerGivesUpWhileTheLeaseIsTaken", func(t *testing.T) {
+		// The SET reaches Redis, but the caller's ctx ends before the
+		// answer does: the lease the call may hold is given back, not
+		// left for the fleet to wait out.
+		s, _ := newTestStore(t, b, t.Name(), nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		s.client.AddHook(afterCommand{name: "set", then: cancel})
+		_, err := s.Lease(ctx)
+		require.ErrorIs(t, err, context.Canceled)
+		n, err := s.client.Exists(context.Background(), s.LeaseKey()).Result()
+		require.NoError(t, err)
+		assert.Zero(t, n, "the lease is free")
+	})
+
 	t.Run("ExpiredLeaseOfACrashedHolder", func(t *testing.T) {
 		// A takes the lease and never renews it (its waits never end, as in
 		// a process that died). Once it expires, B gets it; A, back from
@@ -259,6 +273,11 @@ func runContract(t *testing.T, b backend) {
 		assert.LessOrEqual(t, left, ttl)
 
 		require.NoError(t, la.Release(ctx), "Release ends the renewals")
+		select {
+		case <-la.renewing:
+		default:
+			t.Fatal("the renewal goroutine outlives Release")
+		}
 		n, err := a.client.Exists(ctx, a.LeaseKey()).Result()
 		require.NoError(t, err)
 		assert.Zero(t, n)
@@ -308,4 +327,29 @@ func assertSameToken(t *testing.T, want, got *oauth2.Token) {
 	assert.True(t, want.Expiry.Equal(got.Expiry), "expiry %v, want %v", got.Expiry, want.Expiry)
 	assert.Equal(t, want.Extra("account_id"), got.Extra("account_id"))
 	assert.Equal(t, want.Extra("refresh_expires"), got.Extra("refresh_expires"))
+}
+
+// afterCommand is a go-redis hook that runs then once Redis has answered
+// the command called name, and makes the call fail with the context's
+// error, as when a caller gives up while the answer is on its way.
+type afterCommand struct {
+	name string
+	then func()
+}
+
+func (h afterCommand) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h afterCommand) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if cmd.Name() != h.name {
+			return err
+		}
+		h.then()
+		return ctx.Err()
+	}
+}
+
+func (h afterCommand) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }

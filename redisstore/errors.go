@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // Error is the error of a Store operation that failed: Redis could not be
@@ -32,11 +34,11 @@ type Error struct {
 }
 
 // Error describes the failure with any Redis password in the cause's text
-// replaced by "[REDACTED]".
+// replaced by "[REDACTED]" (redact.Marker).
 func (e *Error) Error() string {
 	cause := "unknown error"
 	if e.Err != nil {
-		cause = redact(e.Err.Error(), e.secrets)
+		cause = redactSecrets(e.Err.Error(), e.secrets)
 	}
 	return "epicoauth: redis " + e.Op + " (key " + strconv.Quote(e.Key) + "): " + cause
 }
@@ -54,14 +56,14 @@ var ErrDecrypt = errors.New("cannot decrypt the stored token")
 // userinfo matches the password of a URL such as redis://user:pass@host.
 var userinfo = regexp.MustCompile(`(://[^:/@\s]*:)[^@\s]*@`)
 
-// redact removes every secret, and any password of a URL, from msg.
-func redact(msg string, secrets []string) string {
+// redactSecrets removes every secret, and any password of a URL, from msg.
+func redactSecrets(msg string, secrets []string) string {
 	for _, s := range secrets {
 		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+			msg = strings.ReplaceAll(msg, s, redact.Marker)
 		}
 	}
-	return userinfo.ReplaceAllString(msg, "${1}[REDACTED]@")
+	return userinfo.ReplaceAllString(msg, "${1}"+redact.Marker+"@")
 }
 
 // clientSecrets returns the passwords a client was configured with, so that

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/epictest"
 	"github.com/epicoauth/epicoauth/redisstore"
 )
 
@@ -116,4 +118,59 @@ func ExampleNew_encrypted() {
 	// format in Redis: aead+json
 	// refresh token readable in Redis: false
 	// redisstore.Store("epicoauth:account-1234", encrypted) loads refresh-1
+}
+
+// Every process of a fleet, on any machine, builds its token source on the
+// same Redis key, as the README shows. Here three such sources (three
+// processes, in a real deployment) run through twelve hours of two-hour
+// tokens on the epictest fake: one login, one refresh per expiry for all of
+// them, one Epic session.
+func ExampleStore() {
+	mr := miniredis.NewMiniRedis() // in production: your Redis, Sentinel or Cluster
+	if err := mr.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer mr.Close()
+	srv := epictest.NewServer(nil)
+	defer srv.Close()
+	bot := srv.AddAccount(epictest.Account{DisplayName: "bot"})
+	cfg := srv.EpicConfig(srv.DefaultClient())
+	deviceAuth := srv.NewDeviceAuth(bot.ID, srv.DefaultClient().ID)
+	ctx := context.Background()
+
+	var fleet []*http.Client
+	for range 3 { // three processes
+		// The README's lines, as each process runs them:
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		store := redisstore.New(rdb, "epicoauth:{"+deviceAuth.AccountID+"}", nil)
+		ts, err := cfg.StoredTokenSource(ctx, deviceAuth, &epicoauth.TokenSourceOptions{
+			Store:   store,
+			OnError: func(err error) { log.Printf("epic token: %v", err) },
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		client := epicoauth.NewClient(ctx, ts)
+
+		defer rdb.Close()
+		defer ts.Close()
+		fleet = append(fleet, client)
+	}
+	for range 6 {
+		for _, client := range fleet {
+			resp, err := client.Get(srv.URL + "/account/api/oauth/verify")
+			if err != nil {
+				log.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		srv.Clock().Advance(2 * time.Hour)
+	}
+	fmt.Println("logins:", srv.Count("device_auth"))
+	fmt.Println("refreshes:", srv.Count("refresh_token"))
+	fmt.Println("Epic sessions:", len(srv.Sessions(bot.ID)))
+	// Output:
+	// logins: 1
+	// refreshes: 5
+	// Epic sessions: 1
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,25 +58,30 @@ func openFleetStore(spec string) (epicoauth.TokenStore, error) {
 	return redisstore.New(redis.NewClient(opt), s.Key, &redisstore.Options{LeaseTTL: s.LeaseTTL, PollInterval: 5 * time.Millisecond}), nil
 }
 
-// fleetLeaseTTL is short so that the killed holder's lease ends within the
-// test; a renewal against the local fake takes milliseconds.
-const fleetLeaseTTL = time.Second
+// killedLeaseTTL is the lease TTL of the fleet whose holder is killed: the
+// others wait it out, so it is short. It is still far longer than a
+// renewal against the local fake takes (milliseconds), and the holder
+// renews its lease every third of it, so a live holder loses it only when
+// starved of the CPU for over two thirds of it: the exact counts the test
+// asserts do not depend on the machine's load. Fleets that kill no one keep
+// the default TTL.
+const killedLeaseTTL = 2 * time.Second
 
-func redisFleet(t *testing.T, srv *redistest.Server) *fleettest.Fleet {
-	spec := fleetStore{URL: srv.URL(), Key: "epicoauth:{fleet}", LeaseTTL: fleetLeaseTTL}.spec()
+func redisFleet(t *testing.T, srv *redistest.Server, leaseTTL time.Duration) *fleettest.Fleet {
+	spec := fleetStore{URL: srv.URL(), Key: "epicoauth:{fleet}", LeaseTTL: leaseTTL}.spec()
 	return fleettest.Start(t, fleettest.Options{Procs: 4, Store: spec})
 }
 
 // Four processes on one Redis key (a real redis-server) through five
 // expiries: one token request per expiry, nothing rejected, one session.
 func TestFleetRedis(t *testing.T) {
-	fleettest.RequireCoordinated(t, redisFleet(t, redistest.Start(t)), 5)
+	fleettest.RequireCoordinated(t, redisFleet(t, redistest.Start(t), 0), 5)
 }
 
 // A holder SIGKILLed in the middle of its renewal: its lease expires after
 // the TTL, the others take over from the stored refresh token.
 func TestFleetRedisHolderKilled(t *testing.T) {
-	f := redisFleet(t, redistest.Start(t))
+	f := redisFleet(t, redistest.Start(t), killedLeaseTTL)
 	fleettest.RequireOneToken(t, f.Expiry())
 	fleettest.RequireTakeoverAfterKill(t, f)
 	fleettest.RequireCoordinated(t, f, 2)
@@ -92,7 +98,7 @@ func BenchmarkFleet(b *testing.B) {
 			b.Run(fmt.Sprintf("store=%s/procs=%d", mode, procs), func(b *testing.B) {
 				store := fleetStore{File: filepath.Join(b.TempDir(), "token.json")}
 				if mode == "redis" {
-					store = fleetStore{URL: srv.URL(), Key: fmt.Sprintf("epicoauth:{bench-%d-%d}", procs, time.Now().UnixNano()), LeaseTTL: fleetLeaseTTL}
+					store = fleetStore{URL: srv.URL(), Key: fmt.Sprintf("epicoauth:{bench-%d-%d}", procs, time.Now().UnixNano())}
 				}
 				fleettest.Bench(b, fleettest.Options{Procs: procs, Store: store.spec(), Uncoordinated: mode == "uncoordinated"})
 			})
@@ -101,17 +107,22 @@ func BenchmarkFleet(b *testing.B) {
 }
 
 // Redis dies under a running fleet: every process keeps serving and renews
-// on its own (reporting a LeaseError), so callers see no error; the price is
-// the uncoordinated fleet's extra requests and sessions until Redis is back.
+// on its own, so callers see no error, and reports the outage (a LeaseError
+// around the store's redisstore.Error) through its Err; the price is the
+// uncoordinated fleet's extra requests and sessions until Redis is back.
 func TestFleetRedisDown(t *testing.T) {
 	srv := redistest.Start(t)
-	f := redisFleet(t, srv)
+	f := redisFleet(t, srv, 0)
 	fleettest.RequireOneToken(t, f.Expiry())
 	srv.Stop()
 	for range 2 {
 		for _, r := range f.Expiry() {
 			if r.Err != "" {
 				t.Fatalf("a process failed with Redis down: %s", r.Err)
+			}
+			if !strings.Contains(r.SourceErr, "coordinating the renewal through the shared store failed") ||
+				!strings.Contains(r.SourceErr, `epicoauth: redis lease (key "epicoauth:{fleet}:lease")`) {
+				t.Errorf("a process does not report the outage: Err() = %q", r.SourceErr)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // Lease takes the renewal lease: SET LeaseKey() owner NX PX LeaseTTL with
@@ -33,6 +34,10 @@ func (s *Store) Lease(ctx context.Context) (epicoauth.StoreLease, error) {
 		ok, err := s.client.SetNX(ctx, s.leaseKey, owner, s.leaseTTL).Result()
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
+				// The SET may have reached Redis before ctx ended: give
+				// back the lease this call may hold, or the fleet would
+				// wait for it to expire.
+				_ = s.release(ctx, owner)
 				return nil, ctxErr
 			}
 			return nil, s.fail("lease", s.leaseKey, err)
@@ -123,14 +128,20 @@ func (l *lease) Release(ctx context.Context) error {
 	l.once.Do(func() {
 		l.stop()
 		<-l.renewing
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.store.leaseTTL/3)
-		defer cancel()
-		err := releaseScript.Run(ctx, l.store.client, []string{l.store.leaseKey}, l.owner).Err()
-		if err != nil {
-			l.err = l.store.fail("release lease", l.store.leaseKey, err)
-		}
+		l.err = l.store.release(ctx, l.owner)
 	})
 	return l.err
+}
+
+// release deletes the lease if owner still holds it. It goes on when ctx
+// is done (keeping ctx's values) and waits at most LeaseTTL/3 for Redis.
+func (s *Store) release(ctx context.Context, owner string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.leaseTTL/3)
+	defer cancel()
+	if err := releaseScript.Run(ctx, s.client, []string{s.leaseKey}, owner).Err(); err != nil {
+		return s.fail("release lease", s.leaseKey, err)
+	}
+	return nil
 }
 
 // String names the lease's key, never its owner value (which would let
@@ -140,4 +151,4 @@ func (l *lease) String() string {
 }
 
 // Format makes every fmt verb print String.
-func (l *lease) Format(f fmt.State, verb rune) { fmt.Fprint(f, l.String()) }
+func (l *lease) Format(f fmt.State, verb rune) { redact.Format(f, verb, l.String()) }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // Default values of Options.
@@ -179,9 +180,7 @@ func (s Store) String() string {
 }
 
 // Format makes every fmt verb, %#v and %+v included, print String.
-func (s Store) Format(f fmt.State, verb rune) {
-	fmt.Fprint(f, s.String())
-}
+func (s Store) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
 
 // MarshalJSON describes the store as {"key": ..., "encrypted": ...}.
 func (s Store) MarshalJSON() ([]byte, error) {

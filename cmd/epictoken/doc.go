@@ -42,7 +42,10 @@
 // on Epic; with --store FILE the token is kept in FILE and printed again
 // while it is valid, refreshed when it is not, and GRANT runs only when the
 // saved session cannot be renewed. Scripts that ask often should use
-// --store: Epic locks an account out for hours when sessions pile up.
+// --store: Epic locks an account out for hours when sessions pile up. Runs
+// at the same moment may share one FILE: they take turns renewing it (an
+// OS lock on FILE.lock), so they send one refresh between them and keep one
+// session.
 // --output header prints "Authorization: bearer TOKEN" instead, and
 // --output json (or --json) the whole token with Epic's extra fields
 // (account_id, displayName, refresh_expires ...) and its refresh token, in

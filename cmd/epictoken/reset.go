@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 
+	"golang.org/x/oauth2"
+
 	"github.com/epicoauth/epicoauth"
 	"github.com/epicoauth/epicoauth/epic"
 )
@@ -21,7 +23,10 @@ Epic (so that sessions do not pile up; a failure there is only a warning) and
 removes FILE. With --account, FILE must hold that account's session, else
 nothing is touched. Other files, and the saved device auth (see
 'epictoken device-auth delete'), are left alone. A FILE that does not exist
-means there is nothing to forget: exit status 0.
+means there is nothing to forget: exit status 0. A 'token --store FILE' run
+that is renewing the session at that moment finishes first (reset takes
+FILE's lock), so the session forgotten is the newest one. The lock file,
+FILE.lock, stays: removing it could let two runs renew at once.
 `,
 	run: (*cli).reset,
 }
@@ -40,10 +45,11 @@ func (r *cli) reset(ctx context.Context, flags *flagSet, args []string) error {
 	if *store == "" {
 		return usagef("reset needs --store FILE")
 	}
-	tok, err := (&epicoauth.FileStore{Path: *store}).Load(ctx)
+	tok, release, err := leaseSaved(ctx, &epicoauth.FileStore{Path: *store})
 	if err != nil {
 		return err
 	}
+	defer release()
 	if tok == nil {
 		fmt.Fprintf(r.stderr, "No session saved in %s.\n", *store)
 		return nil
@@ -76,4 +82,26 @@ func (r *cli) reset(ctx context.Context, flags *flagSet, args []string) error {
 	}
 	fmt.Fprintf(r.stderr, "Forgot the session of %s saved in %s.\n", who, *store)
 	return nil
+}
+
+// leaseSaved returns the token saved in store and, when there is one, holds
+// store's lease until release is called: a 'token --store' run renewing it
+// at this moment finishes first (the session forgotten is the newest), and
+// none starts renewing until the file is gone. A missing file is a nil
+// token, and creates nothing (no lock file, no directory).
+func leaseSaved(ctx context.Context, store *epicoauth.FileStore) (tok *oauth2.Token, release func(), err error) {
+	release = func() {}
+	if tok, err = store.Load(ctx); err != nil || tok == nil {
+		return tok, release, err
+	}
+	lease, err := store.Lease(ctx)
+	if err != nil {
+		return nil, release, err
+	}
+	release = func() { _ = lease.Release(context.WithoutCancel(ctx)) }
+	if tok, _, err = lease.Load(ctx); err != nil {
+		release()
+		return nil, func() {}, err
+	}
+	return tok, release, nil
 }

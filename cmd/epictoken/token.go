@@ -39,6 +39,8 @@ Each run logs in anew and leaves a session on Epic, unless --store FILE keeps
 the token between runs: the saved token is printed while it is valid, then
 refreshed (the new one saved before it is printed), and GRANT runs only when
 the saved session cannot be renewed. Use --store when a script asks often.
+Runs at the same moment may share FILE: they take turns renewing it (a lock
+on FILE.lock), send one refresh between them and keep one session.
 Secrets are read from flags, $EPICTOKEN_CLIENT, $EPICTOKEN_CREDENTIALS and
 $EPICTOKEN_CODE and never printed, except the token asked for.
 `,

@@ -242,6 +242,35 @@ func TestReset(t *testing.T) {
 	expect(t, res, exitUsage)
 }
 
+// reset takes the file's lease: a 'token --store' run that is renewing the
+// saved session finishes first, and reset forgets the session it saved.
+func TestResetWaitsForARenewal(t *testing.T) {
+	h := newHarness(t)
+	d, _ := h.saveDeviceAuth(switchClient)
+	store := &epicoauth.FileStore{Path: h.path("token.json")}
+	printedToken(t, h, h.runPrinting("token", "--fake", "--grant", "device_auth", "--store", store.Path), fakeAccount.ID)
+	ctx := context.Background()
+	renewed, err := h.f.config(switchClient).Token(ctx, d)
+	require.NoError(t, err)
+	h.rec.add(renewed.AccessToken)
+	h.rec.add(renewed.RefreshToken)
+
+	renewal, err := store.Lease(ctx) // a concurrent run, renewing
+	require.NoError(t, err)
+	done := make(chan result)
+	go func() { done <- h.run("reset", "--fake", "--store", store.Path) }()
+	_, gen, err := renewal.Load(ctx)
+	require.NoError(t, err)
+	_, err = renewal.SaveIf(ctx, renewed, gen)
+	require.NoError(t, err)
+	require.NoError(t, renewal.Release(ctx))
+
+	expect(t, <-done, exitOK)
+	assert.NoFileExists(t, store.Path)
+	_, err = h.f.config(switchClient).Verify(ctx, renewed)
+	assert.Error(t, err, "the renewed session, the one saved, ended on Epic")
+}
+
 func TestVerifyHelpShowsTheExitCodeForm(t *testing.T) {
 	h := newHarness(t)
 	res := h.run("verify", "--help")

@@ -53,7 +53,6 @@ type childConfig struct {
 	// Uncoordinated hides the store's SharedTokenStore side: today's
 	// behaviour of processes sharing a plain TokenStore.
 	Uncoordinated bool
-	LeaseTimeout  time.Duration
 }
 
 // Reply is a fleet process's answer to one Token call.
@@ -65,6 +64,10 @@ type Reply struct {
 	// matched epicoauth.ErrLoginRequired.
 	Err           string
 	LoginRequired bool
+	// SourceErr is the text of the source's Err after the call (a failed
+	// renewal, or trouble with the store: a *LeaseError, a *SaveError),
+	// empty when all is well.
+	SourceErr string
 }
 
 // OpenStore opens the store a fleet process shares, from the spec the test
@@ -108,7 +111,7 @@ func runChild(raw string, open OpenStore, in io.Reader, out io.Writer) error {
 		Retry:        epicoauth.NoRetry(),
 	}
 	ctx := context.Background()
-	ts, err := cfg.StoredTokenSource(ctx, c.DeviceAuth, &epicoauth.TokenSourceOptions{Store: store, LeaseTimeout: c.LeaseTimeout})
+	ts, err := cfg.StoredTokenSource(ctx, c.DeviceAuth, &epicoauth.TokenSourceOptions{Store: store})
 	if err != nil {
 		return err
 	}
@@ -124,6 +127,7 @@ func runChild(raw string, open OpenStore, in io.Reader, out io.Writer) error {
 			tctx, cancel := context.WithTimeout(ctx, replyTimeout)
 			r = replyOf(ts.TokenContext(tctx))
 			cancel()
+			r.SourceErr = errText(ts.Err())
 		case "renewed":
 			r = awaitRenewal(ts, arg)
 		default:
@@ -145,10 +149,18 @@ func awaitRenewal(ts *epicoauth.TokenSource, old string) Reply {
 	for {
 		r := replyOf(ts.Token())
 		if r.Err != "" || r.Access != old || time.Now().After(deadline) {
+			r.SourceErr = errText(ts.Err())
 			return r
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func replyOf(tok *oauth2.Token, err error) Reply {

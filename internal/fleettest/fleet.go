@@ -28,8 +28,6 @@ type Options struct {
 	Store string
 	// Uncoordinated gives the processes the store as a plain TokenStore.
 	Uncoordinated bool
-	// LeaseTimeout is the processes' TokenSourceOptions.LeaseTimeout.
-	LeaseTimeout time.Duration
 }
 
 // Fleet is a running fleet: Procs processes, one epictest server, one
@@ -68,7 +66,7 @@ func Start(t testing.TB, opts Options) *Fleet {
 			ServerURL: srv.URL, ClockURL: clockSrv.URL,
 			ClientID: client.ID, ClientSecret: client.Secret,
 			DeviceAuth: srv.NewDeviceAuth(account.ID, client.ID),
-			Store:      opts.Store, Uncoordinated: opts.Uncoordinated, LeaseTimeout: opts.LeaseTimeout,
+			Store:      opts.Store, Uncoordinated: opts.Uncoordinated,
 		},
 	}
 	f.spawn(0)
@@ -76,6 +74,9 @@ func Start(t testing.TB, opts Options) *Fleet {
 		t.Fatalf("first login: %s", r.Err)
 	}
 	f.mark = len(srv.Requests())
+	if s := f.statsOf(srv.Requests()[:f.mark]); s.TokenRequests != 1 || s.Logins != 1 || s.Rejected != 0 {
+		t.Fatalf("the first login took %v, want one device_auth request", s)
+	}
 	for i := 1; i < opts.Procs; i++ {
 		f.spawn(i)
 	}
@@ -251,9 +252,12 @@ type Stats struct {
 }
 
 // Stats returns the counts since the first login.
-func (f *Fleet) Stats() Stats {
+func (f *Fleet) Stats() Stats { return f.statsOf(f.Server.Requests()[f.mark:]) }
+
+// statsOf counts the token requests in log, and the account's sessions.
+func (f *Fleet) statsOf(log []epictest.Request) Stats {
 	var s Stats
-	for _, r := range f.Server.Requests()[f.mark:] {
+	for _, r := range log {
 		if r.Path != epictest.AccountTokenPath {
 			continue
 		}

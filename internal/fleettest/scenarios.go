@@ -21,6 +21,9 @@ func RequireOneToken(t testing.TB, replies []Reply) string {
 		if r.Err != "" {
 			t.Fatalf("a process failed (login required: %t): %s", r.LoginRequired, r.Err)
 		}
+		if r.SourceErr != "" {
+			t.Fatalf("a process reports trouble: %s", r.SourceErr)
+		}
 		if r.Access != replies[0].Access {
 			t.Fatalf("the processes serve different tokens: %+v", replies)
 		}
