@@ -14,6 +14,11 @@ require (
 )
 
 require (
+	github.com/gofrs/flock v0.13.0 // indirect
+	golang.org/x/sys v0.37.0 // indirect
+)
+
+require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	golang.org/x/oauth2 v0.36.0
