@@ -240,6 +240,7 @@ func TestFaultMatrix(t *testing.T) {
 		{"rotated token in an answer with broken optional fields", salvageRow},
 		{"short tokens and the storm bound", shortTokenRows},
 		{"corrective action: retried, restartable", correctiveActionRow},
+		{"crash between a save's temporary file and its rename", crashedSaveRow},
 	} {
 		t.Run(tt.name, tt.run)
 	}
