@@ -48,19 +48,17 @@ func faultKind(name string) (FaultKind, bool) {
 	return k, ok
 }
 
-func (s *Server) adminInject(r *http.Request) (any, error) {
-	var b struct {
-		Kind       string `json:"kind"`
-		Times      int    `json:"times"`
-		Path       string `json:"path"`
-		Status     int    `json:"status"`
-		RetryAfter int    `json:"retryAfter"`
-		Delay      string `json:"delay"`
-		Location   string `json:"location"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type faultBody struct {
+	Kind       string `json:"kind"`
+	Times      int    `json:"times"`
+	Path       string `json:"path"`
+	Status     int    `json:"status"`
+	RetryAfter int    `json:"retryAfter"`
+	Delay      string `json:"delay"`
+	Location   string `json:"location"`
+}
+
+func (s *Server) adminInject(b faultBody) (any, error) {
 	kind, ok := faultKind(b.Kind)
 	if !ok {
 		names := make([]string, len(adminFaultKinds))
@@ -100,15 +98,13 @@ func (s *Server) clockState() clockJSON {
 	return clockJSON{Now: s.clock.Now().UTC().Format(time.RFC3339Nano), Frozen: s.clock.Frozen()}
 }
 
-func (s *Server) adminClock(r *http.Request) (any, error) {
-	var b struct {
-		Advance string `json:"advance"`
-		Set     string `json:"set"`
-		Frozen  *bool  `json:"frozen"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type clockBody struct {
+	Advance string `json:"advance"`
+	Set     string `json:"set"`
+	Frozen  *bool  `json:"frozen"`
+}
+
+func (s *Server) adminClock(b clockBody) (any, error) {
 	if b.Advance != "" && b.Set != "" {
 		return nil, badRequest("give advance or set, not both")
 	}
