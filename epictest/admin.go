@@ -73,10 +73,16 @@ func (s *Server) adminHandle(method, path string, h func(r *http.Request) (any, 
 		} else if out == nil {
 			out = struct{}{}
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(out)
+		writeJSON(w, status, out)
 	})
+}
+
+// writeJSON answers status with v as JSON: the admin API's answers, and
+// the website's JSON page.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // withBody makes h an admin handler that takes the request's JSON body,
@@ -132,9 +138,7 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("GET", "/requests", s.adminRequests)
 	s.adminHandle("DELETE", "/requests", func(*http.Request) (any, error) { s.ResetRequests(); return nil, nil })
 	s.mux.HandleFunc(AdminPath+"/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path + " (see epictest.AdminPath)"})
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path + " (see epictest.AdminPath)"})
 	})
 }
 

@@ -1,7 +1,6 @@
 package epictest
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -100,8 +99,7 @@ func (s *Server) redirectAPI(w http.ResponseWriter, r *http.Request) {
 		body.AuthorizationCode = &code
 	}
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(body)
+	writeJSON(w, http.StatusOK, body)
 }
 
 // continuePage serves GET /id/continue, where a corrective action's
