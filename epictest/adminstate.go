@@ -3,7 +3,6 @@ package epictest
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 )
@@ -155,15 +154,11 @@ type requestJSON struct {
 func (s *Server) adminRequests(*http.Request) (any, error) {
 	out := []requestJSON{}
 	for _, r := range s.Requests() {
-		j := requestJSON{Method: r.Method, Path: r.Path, GrantType: r.GrantType, Header: map[string][]string{},
-			Time: r.Time.UTC().Format(time.RFC3339Nano), Status: r.Status, Fault: faultName(r.Fault)}
+		j := requestJSON{Method: r.Method, Path: r.Path, GrantType: r.GrantType, FormFields: r.formFields(),
+			Header: map[string][]string{}, Time: r.Time.UTC().Format(time.RFC3339Nano), Status: r.Status, Fault: faultName(r.Fault)}
 		if len(r.Query) > 0 {
 			j.Query = r.Query
 		}
-		for k := range r.Form {
-			j.FormFields = append(j.FormFields, k)
-		}
-		slices.Sort(j.FormFields)
 		for k, vs := range r.Header {
 			if k == "Authorization" || k == "Cookie" {
 				vs = []string{redactCredentials(vs[0])}
