@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.clients[clientID] == nil {
-		page(w, http.StatusBadRequest, "Unknown client", "<p>No client "+html.EscapeString(strconvQuote(clientID))+" is registered with the fake.</p>")
+		unknownPage(w, "client", clientID)
 		return
 	}
 	accountID := q.Get("account_id")
@@ -54,7 +55,7 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.accounts[accountID]
 	if a == nil {
-		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(accountID))+" is registered with the fake.</p>")
+		unknownPage(w, "account", accountID)
 		return
 	}
 	code, err := s.authorizationCode(q, a)
@@ -133,7 +134,7 @@ func (s *Server) continueDone(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if a == nil {
-		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(id))+" is registered with the fake.</p>")
+		unknownPage(w, "account", id)
 		return
 	}
 	page(w, http.StatusOK, "Done", "<p>"+html.EscapeString(a.DisplayName)+" may log in again.</p>")
@@ -158,10 +159,11 @@ func page(w http.ResponseWriter, status int, title, body string) {
 		html.EscapeString(title), html.EscapeString(title), body)
 }
 
-// strconvQuote quotes s for a message, cut short if long.
-func strconvQuote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
+// unknownPage answers 400 for an id of a client or account (what) that is
+// not registered, quoted and cut short if long.
+func unknownPage(w http.ResponseWriter, what, id string) {
+	if len(id) > 64 {
+		id = id[:64] + "…"
 	}
-	return fmt.Sprintf("%q", s)
+	page(w, http.StatusBadRequest, "Unknown "+what, "<p>No "+what+" "+html.EscapeString(strconv.Quote(id))+" is registered with the fake.</p>")
 }
