@@ -95,7 +95,7 @@ func (s *Server) redirectAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	body := redirectJSON{RedirectURL: "https://accounts.epicgames.com/fnauth"}
 	if cl := s.clients[q.Get("clientId")]; a != nil && cl != nil && q.Get("responseType") == "code" {
-		code := s.newCode("authorization_code", a, cl.ID, cl.ID, nil)
+		code := s.newCode(singleUseCode{kind: "authorization_code", account: a, creator: cl.ID, consumer: cl.ID})
 		body.RedirectURL += "?code=" + code
 		body.AuthorizationCode = &code
 	}
