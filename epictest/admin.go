@@ -39,9 +39,6 @@ import (
 // Go duration such as "2s". Errors answer 4xx with {"error": "..."}.
 const AdminPath = "/_epictest"
 
-// maxAdminBody bounds an admin request's JSON body.
-const maxAdminBody = 1 << 20
-
 // adminError is an admin API failure: an HTTP status and a message.
 type adminError struct {
 	status int
@@ -91,7 +88,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func withBody[T any](h func(T) (any, error)) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
 		var body T
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxAdminBody))
+		dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
 			return nil, badRequest("reading the JSON body: %v", err)

@@ -76,7 +76,8 @@ func writeReply(w http.ResponseWriter, rep reply, svc service) {
 	_, _ = w.Write(b)
 }
 
-// maxBody bounds what the fake reads of a request body.
+// maxBody bounds what the fake reads of a request body, the admin API's
+// included.
 const maxBody = 1 << 20
 
 type formKey struct{}
