@@ -233,12 +233,7 @@ func (s *Server) eosAuthRevoke(c *call) reply {
 	if err := requireForm(c, "token"); err != nil {
 		return fail(err)
 	}
-	t := c.form.Get("token")
-	ss := s.byAccess[t]
-	if ss == nil {
-		ss = s.byRefresh[t]
-	}
-	if ss != nil && ss.svc == svcEOSAuth {
+	if ss := s.sessionOf(c.form.Get("token")); ss != nil && ss.svc == svcEOSAuth {
 		s.kill(ss)
 	}
 	return noContent()
