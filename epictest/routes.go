@@ -31,10 +31,9 @@ type reply struct {
 	err    *apiError
 }
 
-func ok(body any) reply          { return reply{status: http.StatusOK, body: body} }
-func noContent() reply           { return reply{status: http.StatusNoContent} }
-func fail(e *apiError) reply     { return reply{err: e} }
-func (e *apiError) reply() reply { return reply{err: e} }
+func ok(body any) reply      { return reply{status: http.StatusOK, body: body} }
+func noContent() reply       { return reply{status: http.StatusNoContent} }
+func fail(e *apiError) reply { return reply{err: e} }
 
 // originatingService names each service in error bodies.
 var originatingService = map[service]string{
@@ -160,7 +159,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/account/") {
 		svc = svcConnect
 	}
-	writeReply(w, e.reply(), svc)
+	writeReply(w, fail(e), svc)
 }
 
 // statusWriter remembers the status written, for the request log.
