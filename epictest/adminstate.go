@@ -161,7 +161,7 @@ func (s *Server) adminRequests(*http.Request) (any, error) {
 		}
 		for k, vs := range r.Header {
 			if k == "Authorization" || k == "Cookie" {
-				vs = []string{redactCredentials(vs[0])}
+				vs = []string{redactCredentials(k, vs[0])}
 			}
 			j.Header[k] = vs
 		}
@@ -170,9 +170,12 @@ func (s *Server) adminRequests(*http.Request) (any, error) {
 	return out, nil
 }
 
-// redactCredentials keeps the scheme of an Authorization value ("Basic",
-// "bearer") and hides the rest.
-func redactCredentials(v string) string {
-	scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-	return scheme + " (hidden)"
+// redactCredentials hides the credentials of a header value: an
+// Authorization value keeps its scheme ("Basic", "bearer") when it has
+// one, a Cookie (whose first word is a name=value pair) keeps nothing.
+func redactCredentials(header, v string) string {
+	if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && header == "Authorization" {
+		return scheme + " (hidden)"
+	}
+	return "(hidden)"
 }
