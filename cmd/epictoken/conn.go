@@ -189,7 +189,6 @@ func loadDeviceAuth(path string) (epic.DeviceAuth, error) {
 // on the account.
 type session struct {
 	*conn
-	client     client
 	path       string
 	deviceAuth epic.DeviceAuth
 	tok        *oauth2.Token
@@ -213,7 +212,7 @@ func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, er
 	if err != nil {
 		return nil, err
 	}
-	s := &session{conn: cn, client: c, path: path, deviceAuth: d}
+	s := &session{conn: cn, path: path, deviceAuth: d}
 	s.tok, err = s.cfg.Token(cn.context(ctx), d)
 	if err != nil {
 		s.stop()
