@@ -62,12 +62,11 @@ func (r *cli) info(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	cn.cfg.IncludePerms = *perms
 	v, err := cn.cfg.Verify(ctx, tok)
 	var epicErr *epicoauth.Error

@@ -50,12 +50,11 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	cfg := cn.cfg
 
 	da, err := cfg.DeviceAuthorization(ctx)

@@ -65,12 +65,11 @@ func (r *cli) reset(ctx context.Context, flags *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	r.revoke(ctx, cn.cfg, tok)
 	if err := os.Remove(*store); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

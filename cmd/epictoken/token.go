@@ -233,12 +233,11 @@ func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error
 		return nil, err
 	}
 
-	cn, err := r.connect(f.cf, c, seed)
+	ctx, cn, err := r.connect(ctx, f.cf, c, seed)
 	if err != nil {
 		return nil, err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	if *f.eg1 {
 		cn.cfg.TokenType = "eg1"
 	}
