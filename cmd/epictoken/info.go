@@ -40,10 +40,7 @@ func (r *cli) info(ctx context.Context, fs *flagSet, args []string) error {
 	cf.register(fs, defaultLoginClient)
 	store := fs.String("store", "", "show the token saved in `FILE` instead of reading stdin")
 	perms := fs.Bool("perms", false, "also list the token's permissions")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	c, err := cf.resolve(r.getenv)

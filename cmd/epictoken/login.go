@@ -36,10 +36,7 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 	cf.register(fs, defaultLoginClient)
 	out := fs.String("out", "", "save the device auth to `FILE` "+defaultDeviceAuthHelp)
 	noQR := fs.Bool("no-qr", false, "do not draw the QR code")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	c, err := cf.resolve(r.getenv)

@@ -130,10 +130,7 @@ func (r *cli) deleteDeviceAuth(ctx context.Context, s *session, deviceID string)
 // startSession parses the flags of a command that takes no arguments and
 // logs in with the device auth they name (see openSession).
 func (r *cli) startSession(ctx context.Context, fs *flagSet, df *deviceAuthFlags, args []string) (context.Context, *session, error) {
-	if err := fs.parse(args); err != nil {
-		return nil, nil, err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return nil, nil, err
 	}
 	return r.openSession(ctx, df)
