@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 	"github.com/epicoauth/epicoauth/internal/session"
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
@@ -171,7 +172,7 @@ func (c *AuthConfig) endpoint() oauth2.Endpoint {
 
 // String describes the AuthConfig without its client secret.
 func (c AuthConfig) String() string {
-	return "eos.AuthConfig{ClientID: " + c.ClientID + ", ClientSecret: [REDACTED], DeploymentID: " + c.DeploymentID +
+	return "eos.AuthConfig{ClientID: " + c.ClientID + ", ClientSecret: " + redact.Marker + ", DeploymentID: " + c.DeploymentID +
 		", TokenURL: " + c.endpoint().TokenURL + "}"
 }
 

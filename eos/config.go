@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 	"github.com/epicoauth/epicoauth/internal/session"
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
@@ -157,7 +158,7 @@ func newNonce() string {
 
 // String describes the Config without its client secret.
 func (c Config) String() string {
-	return "eos.Config{ClientID: " + c.ClientID + ", ClientSecret: [REDACTED], DeploymentID: " + c.DeploymentID + "}"
+	return "eos.Config{ClientID: " + c.ClientID + ", ClientSecret: " + redact.Marker + ", DeploymentID: " + c.DeploymentID + "}"
 }
 
 // GoString makes %#v as safe as %v.

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 	"github.com/epicoauth/epicoauth/internal/session"
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
@@ -184,7 +185,7 @@ func (c *Config) endpoint() oauth2.Endpoint {
 
 // String describes the Config without its client secret.
 func (c Config) String() string {
-	return "epic.Config{ClientID: " + c.ClientID + ", ClientSecret: [REDACTED], TokenURL: " + c.endpoint().TokenURL + "}"
+	return "epic.Config{ClientID: " + c.ClientID + ", ClientSecret: " + redact.Marker + ", TokenURL: " + c.endpoint().TokenURL + "}"
 }
 
 // GoString makes %#v as safe as %v.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 	"github.com/epicoauth/epicoauth/internal/wire"
 )
 
@@ -54,7 +55,7 @@ func (x ExchangeCodeResponse) Grant(opts ...GrantOption) Grant { return Exchange
 
 // String shows the clients and expiry, never the code.
 func (x ExchangeCodeResponse) String() string {
-	return fmt.Sprintf("ExchangeCode{Code: [REDACTED], Expiry: %s, CreatingClientID: %s, ConsumingClientID: %s}",
+	return fmt.Sprintf("ExchangeCode{Code: "+redact.Marker+", Expiry: %s, CreatingClientID: %s, ConsumingClientID: %s}",
 		x.Expiry.UTC().Format(time.RFC3339), x.CreatingClientID, x.ConsumingClientID)
 }
 

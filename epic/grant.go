@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // ClientCredentials returns the client_credentials grant: a token for the
@@ -115,7 +116,7 @@ func (d DeviceAuth) Repeatable() bool { return true }
 
 // String shows the account and device ids, never the secret.
 func (d DeviceAuth) String() string {
-	return "DeviceAuth{AccountID: " + d.AccountID + ", DeviceID: " + d.DeviceID + ", Secret: [REDACTED]}"
+	return "DeviceAuth{AccountID: " + d.AccountID + ", DeviceID: " + d.DeviceID + ", Secret: " + redact.Marker + "}"
 }
 
 // GoString makes %#v as safe as %v.
@@ -123,5 +124,5 @@ func (d DeviceAuth) GoString() string { return d.String() }
 
 // LogValue makes log/slog print the ids and not the secret.
 func (d DeviceAuth) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("account_id", d.AccountID), slog.String("device_id", d.DeviceID), slog.String("secret", "[REDACTED]"))
+	return slog.GroupValue(slog.String("account_id", d.AccountID), slog.String("device_id", d.DeviceID), slog.String("secret", redact.Marker))
 }

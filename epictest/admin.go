@@ -39,9 +39,6 @@ import (
 // Go duration such as "2s". Errors answer 4xx with {"error": "..."}.
 const AdminPath = "/_epictest"
 
-// maxAdminBody bounds an admin request's JSON body.
-const maxAdminBody = 1 << 20
-
 // adminError is an admin API failure: an HTTP status and a message.
 type adminError struct {
 	status int
@@ -73,82 +70,72 @@ func (s *Server) adminHandle(method, path string, h func(r *http.Request) (any, 
 		} else if out == nil {
 			out = struct{}{}
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(out)
+		writeJSON(w, status, out)
 	})
 }
 
-// decode reads r's JSON body into v, refusing unknown fields so that a
-// misspelt field is an error rather than a silent default.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxAdminBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return badRequest("reading the JSON body: %v", err)
+// writeJSON answers status with v as JSON: the admin API's answers, and
+// the website's JSON page.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// withBody makes h an admin handler that takes the request's JSON body,
+// refusing unknown fields so that a misspelt field is an error rather than
+// a silent default. An empty body is T's zero value.
+func withBody[T any](h func(T) (any, error)) func(*http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		var body T
+		dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+			return nil, badRequest("reading the JSON body: %v", err)
+		}
+		return h(body)
 	}
-	return nil
 }
 
 func (s *Server) adminRoutes() {
 	s.adminHandle("GET", "/state", s.adminState)
-	s.adminHandle("POST", "/seed", func(r *http.Request) (any, error) {
-		var seed Seed
-		if err := decode(r, &seed); err != nil {
-			return nil, err
-		}
-		return s.Seed(seed)
-	})
-	s.adminHandle("POST", "/clients", func(r *http.Request) (any, error) {
-		var c SeedClient
-		if err := decode(r, &c); err != nil {
-			return nil, err
-		}
+	s.adminHandle("POST", "/seed", withBody(func(seed Seed) (any, error) { return s.Seed(seed) }))
+	s.adminHandle("POST", "/clients", withBody(func(c SeedClient) (any, error) {
 		out, err := s.Seed(Seed{Clients: []SeedClient{c}})
 		if err != nil {
 			return nil, err
 		}
 		return out.Clients[0], nil
-	})
-	s.adminHandle("POST", "/accounts", func(r *http.Request) (any, error) {
-		var a SeedAccount
-		if err := decode(r, &a); err != nil {
-			return nil, err
-		}
+	}))
+	s.adminHandle("POST", "/accounts", withBody(func(a SeedAccount) (any, error) {
 		out, err := s.Seed(Seed{Accounts: []SeedAccount{a}})
 		if err != nil {
 			return nil, err
 		}
 		return out.Accounts[0], nil
-	})
-	s.adminHandle("POST", "/device-auths", func(r *http.Request) (any, error) {
-		var d SeedDeviceAuth
-		if err := decode(r, &d); err != nil {
-			return nil, err
-		}
+	}))
+	s.adminHandle("POST", "/device-auths", withBody(func(d SeedDeviceAuth) (any, error) {
 		out, err := s.Seed(Seed{DeviceAuths: []SeedDeviceAuth{d}})
 		if err != nil {
 			return nil, err
 		}
 		return out.DeviceAuths[0], nil
-	})
+	}))
 	s.adminHandle("POST", "/exchange-codes", s.adminCode(s.NewExchangeCode))
 	s.adminHandle("POST", "/authorization-codes", s.adminCode(s.NewAuthorizationCode))
-	s.adminHandle("POST", "/device-codes/approve", s.adminApprove)
-	s.adminHandle("POST", "/device-codes/auto-approve", s.adminAutoApprove)
-	s.adminHandle("POST", "/corrective-action", s.adminCorrectiveAction)
-	s.adminHandle("POST", "/sessions/revoke", s.adminRevoke)
+	s.adminHandle("POST", "/device-codes/approve", withBody(s.adminApprove))
+	s.adminHandle("POST", "/device-codes/auto-approve", withBody(s.adminAutoApprove))
+	s.adminHandle("POST", "/corrective-action", withBody(s.adminCorrectiveAction))
+	s.adminHandle("POST", "/sessions/revoke", withBody(s.adminRevoke))
 	s.adminHandle("POST", "/keys/rotate", func(*http.Request) (any, error) { s.RotateKeys(); return nil, nil })
-	s.adminHandle("POST", "/faults", s.adminInject)
+	s.adminHandle("POST", "/faults", withBody(s.adminInject))
 	s.adminHandle("DELETE", "/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
 	s.adminHandle("GET", "/clock", func(*http.Request) (any, error) { return s.clockState(), nil })
-	s.adminHandle("POST", "/clock", s.adminClock)
+	s.adminHandle("POST", "/clock", withBody(s.adminClock))
 	s.adminHandle("GET", "/requests", s.adminRequests)
 	s.adminHandle("DELETE", "/requests", func(*http.Request) (any, error) { s.ResetRequests(); return nil, nil })
 	s.mux.HandleFunc(AdminPath+"/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path + " (see epictest.AdminPath)"})
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path + " (see epictest.AdminPath)"})
 	})
 }
 
@@ -198,11 +185,7 @@ func (s *Server) known(accountID, clientID string) error {
 // adminCode mints a code with mint (NewExchangeCode or
 // NewAuthorizationCode).
 func (s *Server) adminCode(mint func(accountID, clientID string) string) func(*http.Request) (any, error) {
-	return func(r *http.Request) (any, error) {
-		var b accountClient
-		if err := decode(r, &b); err != nil {
-			return nil, err
-		}
+	return withBody(func(b accountClient) (any, error) {
 		if b.ClientID == "" {
 			return nil, badRequest("clientId is required")
 		}
@@ -211,17 +194,15 @@ func (s *Server) adminCode(mint func(accountID, clientID string) string) func(*h
 		}
 		code := mint(b.AccountID, b.ClientID)
 		return map[string]any{"code": code, "expiresInSeconds": int64(codeLifetime / time.Second)}, nil
-	}
+	})
 }
 
-func (s *Server) adminApprove(r *http.Request) (any, error) {
-	var b struct {
-		UserCode  string `json:"userCode"`
-		AccountID string `json:"accountId"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type approveBody struct {
+	UserCode  string `json:"userCode"`
+	AccountID string `json:"accountId"`
+}
+
+func (s *Server) adminApprove(b approveBody) (any, error) {
 	if err := s.known(b.AccountID, ""); err != nil {
 		return nil, err
 	}
@@ -231,14 +212,12 @@ func (s *Server) adminApprove(r *http.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Server) adminAutoApprove(r *http.Request) (any, error) {
-	var b struct {
-		AccountID  string `json:"accountId"`
-		AfterPolls int    `json:"afterPolls"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type autoApproveBody struct {
+	AccountID  string `json:"accountId"`
+	AfterPolls int    `json:"afterPolls"`
+}
+
+func (s *Server) adminAutoApprove(b autoApproveBody) (any, error) {
 	if b.AccountID != "" {
 		if err := s.known(b.AccountID, ""); err != nil {
 			return nil, err
@@ -248,14 +227,12 @@ func (s *Server) adminAutoApprove(r *http.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Server) adminCorrectiveAction(r *http.Request) (any, error) {
-	var b struct {
-		AccountID string `json:"accountId"`
-		Action    string `json:"action"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type correctiveActionBody struct {
+	AccountID string `json:"accountId"`
+	Action    string `json:"action"`
+}
+
+func (s *Server) adminCorrectiveAction(b correctiveActionBody) (any, error) {
 	if err := s.known(b.AccountID, ""); err != nil {
 		return nil, err
 	}
@@ -263,13 +240,11 @@ func (s *Server) adminCorrectiveAction(r *http.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Server) adminRevoke(r *http.Request) (any, error) {
-	var b struct {
-		AccountID string `json:"accountId"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type revokeBody struct {
+	AccountID string `json:"accountId"`
+}
+
+func (s *Server) adminRevoke(b revokeBody) (any, error) {
 	if err := s.known(b.AccountID, ""); err != nil {
 		return nil, err
 	}

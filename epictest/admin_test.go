@@ -162,6 +162,21 @@ func TestAdminFaultsClockAndLog(t *testing.T) {
 	assert.Empty(t, f.srv.Requests())
 }
 
+// TestAdminRequestLogHidesCredentials: the admin request log shows neither
+// a cookie's value nor an Authorization value that has no scheme.
+func TestAdminRequestLogHidesCredentials(t *testing.T) {
+	f := newFx(t)
+	f.do("POST", epictest.AccountTokenPath, http.Header{"Cookie": {"EPIC_SSO=ssoSECRET; other=x"}}, url.Values{"grant_type": {"client_credentials"}})
+	f.do("POST", epictest.AccountTokenPath, http.Header{"Authorization": {"tokenSECRET"}}, url.Values{"grant_type": {"client_credentials"}})
+	log := f.admin("GET", "/requests", "", 200)["list"].([]any)
+	require.Len(t, log, 2)
+	assert.Equal(t, []any{"(hidden)"}, log[0].(map[string]any)["header"].(map[string]any)["Cookie"])
+	assert.Equal(t, []any{"(hidden)"}, log[1].(map[string]any)["header"].(map[string]any)["Authorization"])
+	b, err := json.Marshal(log)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "SECRET")
+}
+
 func TestRunningClock(t *testing.T) {
 	before := time.Now()
 	c := epictest.NewRunningClock()

@@ -3,7 +3,6 @@ package epictest
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 )
@@ -48,19 +47,17 @@ func faultKind(name string) (FaultKind, bool) {
 	return k, ok
 }
 
-func (s *Server) adminInject(r *http.Request) (any, error) {
-	var b struct {
-		Kind       string `json:"kind"`
-		Times      int    `json:"times"`
-		Path       string `json:"path"`
-		Status     int    `json:"status"`
-		RetryAfter int    `json:"retryAfter"`
-		Delay      string `json:"delay"`
-		Location   string `json:"location"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type faultBody struct {
+	Kind       string `json:"kind"`
+	Times      int    `json:"times"`
+	Path       string `json:"path"`
+	Status     int    `json:"status"`
+	RetryAfter int    `json:"retryAfter"`
+	Delay      string `json:"delay"`
+	Location   string `json:"location"`
+}
+
+func (s *Server) adminInject(b faultBody) (any, error) {
 	kind, ok := faultKind(b.Kind)
 	if !ok {
 		names := make([]string, len(adminFaultKinds))
@@ -100,15 +97,13 @@ func (s *Server) clockState() clockJSON {
 	return clockJSON{Now: s.clock.Now().UTC().Format(time.RFC3339Nano), Frozen: s.clock.Frozen()}
 }
 
-func (s *Server) adminClock(r *http.Request) (any, error) {
-	var b struct {
-		Advance string `json:"advance"`
-		Set     string `json:"set"`
-		Frozen  *bool  `json:"frozen"`
-	}
-	if err := decode(r, &b); err != nil {
-		return nil, err
-	}
+type clockBody struct {
+	Advance string `json:"advance"`
+	Set     string `json:"set"`
+	Frozen  *bool  `json:"frozen"`
+}
+
+func (s *Server) adminClock(b clockBody) (any, error) {
 	if b.Advance != "" && b.Set != "" {
 		return nil, badRequest("give advance or set, not both")
 	}
@@ -159,18 +154,14 @@ type requestJSON struct {
 func (s *Server) adminRequests(*http.Request) (any, error) {
 	out := []requestJSON{}
 	for _, r := range s.Requests() {
-		j := requestJSON{Method: r.Method, Path: r.Path, GrantType: r.GrantType, Header: map[string][]string{},
-			Time: r.Time.UTC().Format(time.RFC3339Nano), Status: r.Status, Fault: faultName(r.Fault)}
+		j := requestJSON{Method: r.Method, Path: r.Path, GrantType: r.GrantType, FormFields: r.formFields(),
+			Header: map[string][]string{}, Time: r.Time.UTC().Format(time.RFC3339Nano), Status: r.Status, Fault: faultName(r.Fault)}
 		if len(r.Query) > 0 {
 			j.Query = r.Query
 		}
-		for k := range r.Form {
-			j.FormFields = append(j.FormFields, k)
-		}
-		slices.Sort(j.FormFields)
 		for k, vs := range r.Header {
 			if k == "Authorization" || k == "Cookie" {
-				vs = []string{redactCredentials(vs[0])}
+				vs = []string{redactCredentials(k, vs[0])}
 			}
 			j.Header[k] = vs
 		}
@@ -179,9 +170,12 @@ func (s *Server) adminRequests(*http.Request) (any, error) {
 	return out, nil
 }
 
-// redactCredentials keeps the scheme of an Authorization value ("Basic",
-// "bearer") and hides the rest.
-func redactCredentials(v string) string {
-	scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-	return scheme + " (hidden)"
+// redactCredentials hides the credentials of a header value: an
+// Authorization value keeps its scheme ("Basic", "bearer") when it has
+// one, a Cookie (whose first word is a name=value pair) keeps nothing.
+func redactCredentials(header, v string) string {
+	if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && header == "Authorization" {
+		return scheme + " (hidden)"
+	}
+	return "(hidden)"
 }

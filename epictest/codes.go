@@ -30,7 +30,7 @@ type singleUseCode struct {
 func (s *Server) NewExchangeCode(accountID, creatingClientID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.newCode("exchange_code", s.mustAccount(accountID), s.mustClient(creatingClientID).ID, "", nil)
+	return s.newCode(singleUseCode{kind: "exchange_code", account: s.mustAccount(accountID), creator: s.mustClient(creatingClientID).ID})
 }
 
 // NewAuthorizationCode mints an authorization code, as Epic's login page
@@ -41,14 +41,15 @@ func (s *Server) NewAuthorizationCode(accountID, clientID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.mustClient(clientID).ID
-	return s.newCode("authorization_code", s.mustAccount(accountID), id, id, nil)
+	return s.newCode(singleUseCode{kind: "authorization_code", account: s.mustAccount(accountID), creator: id, consumer: id})
 }
 
-// newCode stores a code; s.mu is held.
-func (s *Server) newCode(kind string, a *Account, creator, consumer string, origin *session) string {
+// newCode stores sc, expiring codeLifetime from now, under a new code and
+// returns the code; s.mu is held.
+func (s *Server) newCode(sc singleUseCode) string {
 	code := newHex()
-	s.codes[code] = &singleUseCode{kind: kind, account: a, creator: creator, consumer: consumer,
-		origin: origin, expiry: s.clock.Now().Add(codeLifetime)}
+	sc.expiry = s.clock.Now().Add(codeLifetime)
+	s.codes[code] = &sc
 	return code
 }
 
@@ -82,10 +83,9 @@ func (s *Server) createExchangeCode(c *call) reply {
 		return fail(errBadRequest("Unsupported code challenge method: "+method, method))
 	}
 	consumer := q.Get("consumingClientId")
-	code := s.newCode("exchange_code", ss.account, ss.client.ID, consumer, ss)
-	sc := s.codes[code]
-	sc.challenge, sc.method = challenge, method
-	return ok(exchangeJSON{ExpiresInSeconds: seconds(c.now, sc.expiry), Code: code, CreatingClientID: ss.client.ID, ConsumingClientID: consumer})
+	code := s.newCode(singleUseCode{kind: "exchange_code", account: ss.account, creator: ss.client.ID, consumer: consumer,
+		challenge: challenge, method: method, origin: ss})
+	return ok(exchangeJSON{ExpiresInSeconds: seconds(c.now, s.codes[code].expiry), Code: code, CreatingClientID: ss.client.ID, ConsumingClientID: consumer})
 }
 
 // codeGrant redeems an exchange code (field exchange_code) or an

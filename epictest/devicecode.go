@@ -202,7 +202,7 @@ func (s *Server) activateApprove(w http.ResponseWriter, r *http.Request) {
 	form := formOf(r)
 	id := form.Get("account_id")
 	if !has(s, s.accounts, id) {
-		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(id))+" is registered with the fake.</p>")
+		unknownPage(w, "account", id)
 		return
 	}
 	if err := s.ApproveDeviceCode(form.Get("userCode"), id); err != nil {

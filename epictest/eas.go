@@ -72,13 +72,11 @@ func (s *Server) authorizationCode(q url.Values, a *Account) (string, error) {
 	if challenge == "" && method != "" || method != "" && method != "S256" && method != "plain" {
 		return "", fmt.Errorf("epictest: authorize: code_challenge_method %q without a supported challenge", method)
 	}
-	code := s.newCode("authorization_code", a, cl.ID, cl.ID, nil)
-	sc := s.codes[code]
-	sc.challenge, sc.method = challenge, method
+	sc := singleUseCode{kind: "authorization_code", account: a, creator: cl.ID, consumer: cl.ID, challenge: challenge, method: method}
 	if scope := strings.Fields(q.Get("scope")); len(scope) > 0 {
 		sc.scope = scope
 	}
-	return code, nil
+	return s.newCode(sc), nil
 }
 
 // withCode returns redirect with code and, when set, state added to its
@@ -235,12 +233,7 @@ func (s *Server) eosAuthRevoke(c *call) reply {
 	if err := requireForm(c, "token"); err != nil {
 		return fail(err)
 	}
-	t := c.form.Get("token")
-	ss := s.byAccess[t]
-	if ss == nil {
-		ss = s.byRefresh[t]
-	}
-	if ss != nil && ss.svc == svcEOSAuth {
+	if ss := s.sessionOf(c.form.Get("token")); ss != nil && ss.svc == svcEOSAuth {
 		s.kill(ss)
 	}
 	return noContent()

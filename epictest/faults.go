@@ -135,9 +135,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 	}
 	switch f.Kind {
 	case Throttle:
-		writeReply(w, errThrottled(int(f.RetryAfter/time.Second)).reply(), svc)
+		writeReply(w, fail(errThrottled(int(f.RetryAfter/time.Second))), svc)
 	case ServerError:
-		writeReply(w, errServerError(statusOr(f.Status, http.StatusInternalServerError), newHex()).reply(), svc)
+		writeReply(w, fail(errServerError(statusOr(f.Status, http.StatusInternalServerError), newHex())), svc)
 	case HTMLPage:
 		status := statusOr(f.Status, http.StatusBadGateway)
 		w.Header().Set("Content-Type", "text/html")

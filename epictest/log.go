@@ -1,10 +1,10 @@
 package epictest
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -34,11 +34,7 @@ type Request struct {
 // String describes the request by method, path, grant type and the names
 // of its form fields, never their values: forms carry secrets.
 func (r Request) String() string {
-	keys := make([]string, 0, len(r.Form))
-	for k := range r.Form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := r.formFields()
 	var b strings.Builder
 	b.WriteString(r.Method + " " + r.Path)
 	if r.GrantType != "" {
@@ -52,6 +48,10 @@ func (r Request) String() string {
 
 // GoString makes %#v as safe as %v.
 func (r Request) GoString() string { return r.String() }
+
+// formFields returns the names of the form's fields, sorted: what String
+// and the admin API's request log show of a form.
+func (r Request) formFields() []string { return slices.Sorted(maps.Keys(r.Form)) }
 
 // record appends r to the log and takes the fault, if any, it gets.
 func (s *Server) record(r *http.Request, form url.Values) (int, *Fault) {

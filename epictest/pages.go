@@ -1,12 +1,12 @@
 package epictest
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -38,7 +38,7 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.clients[clientID] == nil {
-		page(w, http.StatusBadRequest, "Unknown client", "<p>No client "+html.EscapeString(strconvQuote(clientID))+" is registered with the fake.</p>")
+		unknownPage(w, "client", clientID)
 		return
 	}
 	accountID := q.Get("account_id")
@@ -55,7 +55,7 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.accounts[accountID]
 	if a == nil {
-		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(accountID))+" is registered with the fake.</p>")
+		unknownPage(w, "account", accountID)
 		return
 	}
 	code, err := s.authorizationCode(q, a)
@@ -95,13 +95,12 @@ func (s *Server) redirectAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	body := redirectJSON{RedirectURL: "https://accounts.epicgames.com/fnauth"}
 	if cl := s.clients[q.Get("clientId")]; a != nil && cl != nil && q.Get("responseType") == "code" {
-		code := s.newCode("authorization_code", a, cl.ID, cl.ID, nil)
+		code := s.newCode(singleUseCode{kind: "authorization_code", account: a, creator: cl.ID, consumer: cl.ID})
 		body.RedirectURL += "?code=" + code
 		body.AuthorizationCode = &code
 	}
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(body)
+	writeJSON(w, http.StatusOK, body)
 }
 
 // continuePage serves GET /id/continue, where a corrective action's
@@ -135,7 +134,7 @@ func (s *Server) continueDone(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if a == nil {
-		page(w, http.StatusBadRequest, "Unknown account", "<p>No account "+html.EscapeString(strconvQuote(id))+" is registered with the fake.</p>")
+		unknownPage(w, "account", id)
 		return
 	}
 	page(w, http.StatusOK, "Done", "<p>"+html.EscapeString(a.DisplayName)+" may log in again.</p>")
@@ -160,10 +159,11 @@ func page(w http.ResponseWriter, status int, title, body string) {
 		html.EscapeString(title), html.EscapeString(title), body)
 }
 
-// strconvQuote quotes s for a message, cut short if long.
-func strconvQuote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
+// unknownPage answers 400 for an id of a client or account (what) that is
+// not registered, quoted and cut short if long.
+func unknownPage(w http.ResponseWriter, what, id string) {
+	if len(id) > 64 {
+		id = id[:64] + "…"
 	}
-	return fmt.Sprintf("%q", s)
+	page(w, http.StatusBadRequest, "Unknown "+what, "<p>No "+what+" "+html.EscapeString(strconv.Quote(id))+" is registered with the fake.</p>")
 }

@@ -31,10 +31,9 @@ type reply struct {
 	err    *apiError
 }
 
-func ok(body any) reply          { return reply{status: http.StatusOK, body: body} }
-func noContent() reply           { return reply{status: http.StatusNoContent} }
-func fail(e *apiError) reply     { return reply{err: e} }
-func (e *apiError) reply() reply { return reply{err: e} }
+func ok(body any) reply      { return reply{status: http.StatusOK, body: body} }
+func noContent() reply       { return reply{status: http.StatusNoContent} }
+func fail(e *apiError) reply { return reply{err: e} }
 
 // originatingService names each service in error bodies.
 var originatingService = map[service]string{
@@ -76,7 +75,8 @@ func writeReply(w http.ResponseWriter, rep reply, svc service) {
 	_, _ = w.Write(b)
 }
 
-// maxBody bounds what the fake reads of a request body.
+// maxBody bounds what the fake reads of a request body, the admin API's
+// included.
 const maxBody = 1 << 20
 
 type formKey struct{}
@@ -159,7 +159,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/account/") {
 		svc = svcConnect
 	}
-	writeReply(w, e.reply(), svc)
+	writeReply(w, fail(e), svc)
 }
 
 // statusWriter remembers the status written, for the request log.

@@ -297,15 +297,21 @@ func (s *Server) SetCorrectiveAction(accountID, action string) {
 func (s *Server) RevokeSession(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss := s.byAccess[token]
-	if ss == nil {
-		ss = s.byRefresh[token]
-	}
+	ss := s.sessionOf(token)
 	if ss == nil || ss.dead {
 		return false
 	}
 	s.kill(ss)
 	return true
+}
+
+// sessionOf returns the session whose access or refresh token token is,
+// or nil; s.mu is held.
+func (s *Server) sessionOf(token string) *session {
+	if ss := s.byAccess[token]; ss != nil {
+		return ss
+	}
+	return s.byRefresh[token]
 }
 
 // RevokeRefreshToken makes a refresh token invalid (as if it had been
