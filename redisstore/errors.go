@@ -4,7 +4,6 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -58,12 +57,7 @@ var userinfo = regexp.MustCompile(`(://[^:/@\s]*:)[^@\s]*@`)
 
 // redactSecrets removes every secret, and any password of a URL, from msg.
 func redactSecrets(msg string, secrets []string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, redact.Marker)
-		}
-	}
-	return userinfo.ReplaceAllString(msg, "${1}"+redact.Marker+"@")
+	return userinfo.ReplaceAllString(redact.Secrets(msg, secrets), "${1}"+redact.Marker+"@")
 }
 
 // clientSecrets returns the passwords a client was configured with, so that

@@ -58,43 +58,37 @@ func (f *clientFlags) resolve(getenv func(string) string) (client, error) {
 
 // conn is where a command sends its requests: Epic, or a fake.
 type conn struct {
-	cfg        *epic.Config
-	httpClient *http.Client // trusts --ca; nil for the default client
-	stop       func()       // stops a fake started for the command
-}
-
-// context returns ctx carrying the connection's HTTP client, if it has its
-// own, the way epic.Config picks its client.
-func (cn *conn) context(ctx context.Context) context.Context {
-	if cn.httpClient == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, oauth2.HTTPClient, cn.httpClient)
+	cfg  *epic.Config
+	stop func() // stops a fake started for the command
 }
 
 // connect returns the connection for client c: Epic's account service; with
 // --fake-url a running fake; or with --fake the embedded fake (a test's, or
 // a new one that knows seed, a device auth loaded from a file, when not
-// nil).
-func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) (*conn, error) {
+// nil). The context it returns is ctx carrying the HTTP client that trusts
+// --ca, if any, the way epic.Config picks its client: use it for every
+// request on the connection.
+func (r *cli) connect(ctx context.Context, f clientFlags, c client, seed *epic.DeviceAuth) (context.Context, *conn, error) {
 	cn := &conn{stop: func() {}}
 	switch {
 	case f.fake && f.fakeURL != "":
-		return nil, usagef("--fake and --fake-url are two fakes: give one")
+		return nil, nil, usagef("--fake and --fake-url are two fakes: give one")
 	case f.ca != "" && f.fakeURL == "":
-		return nil, usagef("--ca is for --fake-url https://...; Epic's certificates need no CA of yours")
+		return nil, nil, usagef("--ca is for --fake-url https://...; Epic's certificates need no CA of yours")
 	case f.fakeURL != "":
 		base, err := fakeBaseURL(f.fakeURL)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// A fake's credentials are its own, so plain HTTP may cross a
 		// network (a docker-compose service name, say).
 		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret, Endpoint: epictest.AccountEndpointAt(base), AllowInsecureHTTP: true}
 		if f.ca != "" {
-			if cn.httpClient, err = caClient(f.ca); err != nil {
-				return nil, err
+			httpClient, err := caClient(f.ca)
+			if err != nil {
+				return nil, nil, err
 			}
+			ctx = context.WithValue(ctx, oauth2.HTTPClient, httpClient)
 		}
 	case f.fake:
 		fk := r.fake
@@ -110,7 +104,7 @@ func (r *cli) connect(f clientFlags, c client, seed *epic.DeviceAuth) (*conn, er
 		cn.cfg = &epic.Config{ClientID: c.ID, ClientSecret: c.Secret}
 	}
 	cn.cfg.UserAgent = userAgent
-	return cn, nil
+	return ctx, cn, nil
 }
 
 // fakeBaseURL checks a --fake-url: http or https, a host, no path.
@@ -189,37 +183,37 @@ func loadDeviceAuth(path string) (epic.DeviceAuth, error) {
 // on the account.
 type session struct {
 	*conn
-	client     client
 	path       string
 	deviceAuth epic.DeviceAuth
 	tok        *oauth2.Token
 }
 
-// openSession logs in with the device auth that f names.
-func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (*session, error) {
+// openSession logs in with the device auth that f names. The context it
+// returns is the connection's (see connect).
+func (r *cli) openSession(ctx context.Context, f *deviceAuthFlags) (context.Context, *session, error) {
 	c, err := f.resolve(r.getenv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	path, err := r.deviceAuthPath(f.path, f.offline())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d, err := loadDeviceAuth(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	cn, err := r.connect(f.clientFlags, c, &d)
+	ctx, cn, err := r.connect(ctx, f.clientFlags, c, &d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s := &session{conn: cn, client: c, path: path, deviceAuth: d}
-	s.tok, err = s.cfg.Token(cn.context(ctx), d)
+	s := &session{conn: cn, path: path, deviceAuth: d}
+	s.tok, err = s.cfg.Token(ctx, d)
 	if err != nil {
 		s.stop()
-		return nil, fmt.Errorf("logging in with the device auth in %s (is it deleted, or made with another client than %s?): %w", path, c, err)
+		return nil, nil, fmt.Errorf("logging in with the device auth in %s (is it deleted, or made with another client than %s?): %w", path, c, err)
 	}
-	return s, nil
+	return ctx, s, nil
 }
 
 // end ends the session on Epic unless keep (an exchange code dies with

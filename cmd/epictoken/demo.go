@@ -50,10 +50,7 @@ type demo struct {
 }
 
 func (r *cli) demo(ctx context.Context, fs *flagSet, args []string) error {
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	f := r.fake

@@ -116,10 +116,7 @@ func (r *cli) fakeCmd(ctx context.Context, fs *flagSet, args []string) error {
 	frozen := fs.Bool("frozen", false, "start with the clock frozen (move it through the admin API)")
 	interval := fs.Duration("device-code-interval", time.Second, "the polling `INTERVAL` device codes ask for (Epic asks 10s)")
 	approveAfter := fs.Int("approve-after", 0, "device codes approve themselves for the first account after `N` pending polls; -1 never")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	if !*useTLS && (*caOut != "" || len(hosts) > 0) {

@@ -40,10 +40,7 @@ func (r *cli) info(ctx context.Context, fs *flagSet, args []string) error {
 	cf.register(fs, defaultLoginClient)
 	store := fs.String("store", "", "show the token saved in `FILE` instead of reading stdin")
 	perms := fs.Bool("perms", false, "also list the token's permissions")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	c, err := cf.resolve(r.getenv)
@@ -62,12 +59,11 @@ func (r *cli) info(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	cn.cfg.IncludePerms = *perms
 	v, err := cn.cfg.Verify(ctx, tok)
 	var epicErr *epicoauth.Error

@@ -36,10 +36,7 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 	cf.register(fs, defaultLoginClient)
 	out := fs.String("out", "", "save the device auth to `FILE` "+defaultDeviceAuthHelp)
 	noQR := fs.Bool("no-qr", false, "do not draw the QR code")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	c, err := cf.resolve(r.getenv)
@@ -50,12 +47,11 @@ func (r *cli) loginCmd(ctx context.Context, fs *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	cfg := cn.cfg
 
 	da, err := cfg.DeviceAuthorization(ctx)

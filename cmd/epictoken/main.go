@@ -224,6 +224,14 @@ func (fs *flagSet) printHelp() {
 // errHelp ends a command whose help was printed.
 var errHelp = errors.New("help printed")
 
+// parseNoArgs parses the flags of a command that takes no arguments.
+func (fs *flagSet) parseNoArgs(args []string) error {
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	return fs.noArgs()
+}
+
 // noArgs refuses arguments after the flags.
 func (fs *flagSet) noArgs() error {
 	if len(fs.args) > 0 {

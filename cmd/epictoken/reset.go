@@ -36,10 +36,7 @@ func (r *cli) reset(ctx context.Context, flags *flagSet, args []string) error {
 	cf.register(flags, defaultLoginClient)
 	store := flags.String("store", "", "the `FILE` whose session to forget (required)")
 	account := flags.String("account", "", "only if FILE holds the session of `ACCOUNT_ID`")
-	if err := flags.parse(args); err != nil {
-		return err
-	}
-	if err := flags.noArgs(); err != nil {
+	if err := flags.parseNoArgs(args); err != nil {
 		return err
 	}
 	if *store == "" {
@@ -65,12 +62,11 @@ func (r *cli) reset(ctx context.Context, flags *flagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cn, err := r.connect(cf, c, nil)
+	ctx, cn, err := r.connect(ctx, cf, c, nil)
 	if err != nil {
 		return err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	r.revoke(ctx, cn.cfg, tok)
 	if err := os.Remove(*store); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

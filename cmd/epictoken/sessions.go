@@ -62,11 +62,10 @@ func (r *cli) deviceAuthCmd(ctx context.Context, fs *flagSet, args []string) err
 	default:
 		return usagef("unknown device-auth action %s: want list or delete", argName(action))
 	}
-	s, err := r.openSession(ctx, &df)
+	ctx, s, err := r.openSession(ctx, &df)
 	if err != nil {
 		return err
 	}
-	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if action == "list" {
 		return r.listDeviceAuths(ctx, s)
@@ -129,13 +128,10 @@ func (r *cli) deleteDeviceAuth(ctx context.Context, s *session, deviceID string)
 }
 
 // startSession parses the flags of a command that takes no arguments and
-// logs in with the device auth they name.
-func (r *cli) startSession(ctx context.Context, fs *flagSet, df *deviceAuthFlags, args []string) (*session, error) {
-	if err := fs.parse(args); err != nil {
-		return nil, err
-	}
-	if err := fs.noArgs(); err != nil {
-		return nil, err
+// logs in with the device auth they name (see openSession).
+func (r *cli) startSession(ctx context.Context, fs *flagSet, df *deviceAuthFlags, args []string) (context.Context, *session, error) {
+	if err := fs.parseNoArgs(args); err != nil {
+		return nil, nil, err
 	}
 	return r.openSession(ctx, df)
 }
@@ -158,11 +154,10 @@ func (r *cli) exchangeCodeCmd(ctx context.Context, fs *flagSet, args []string) e
 	var df deviceAuthFlags
 	df.register(fs)
 	consumer := fs.String("consumer", "", "only the client `CLIENT` (NAME, ID or ID:SECRET) may redeem the code")
-	s, err := r.startSession(ctx, fs, &df, args)
+	ctx, s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}
-	ctx = s.context(ctx)
 	defer s.end(ctx, r, true)
 	x, err := s.cfg.CreateExchangeCode(ctx, s.tok, &epic.ExchangeCodeOptions{ConsumingClientID: clientID(*consumer)})
 	if err != nil {
@@ -197,11 +192,10 @@ func (r *cli) verifyCmd(ctx context.Context, fs *flagSet, args []string) error {
 	var df deviceAuthFlags
 	df.register(fs)
 	perms := fs.Bool("perms", false, "also list the session's permissions")
-	s, err := r.startSession(ctx, fs, &df, args)
+	ctx, s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}
-	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	s.cfg.IncludePerms = *perms
 	v, err := s.cfg.Verify(ctx, s.tok)
@@ -272,11 +266,10 @@ func (r *cli) killCmd(ctx context.Context, fs *flagSet, args []string) error {
 		}
 		return nil
 	})
-	s, err := r.startSession(ctx, fs, &df, args)
+	ctx, s, err := r.startSession(ctx, fs, &df, args)
 	if err != nil {
 		return err
 	}
-	ctx = s.context(ctx)
 	defer s.end(ctx, r, false)
 	if err := s.cfg.KillSessions(ctx, s.tok, kind); err != nil {
 		return err

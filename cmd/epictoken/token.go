@@ -79,10 +79,7 @@ func (r *cli) token(ctx context.Context, fs *flagSet, args []string) error {
 	tf.register(fs)
 	output := fs.String("output", outputBare, "print the token as `FORM`: bare (the access token), header (Authorization: bearer ...) or json (the whole token)")
 	asJSON := fs.Bool("json", false, "print the whole token as JSON (--output json)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -142,10 +139,7 @@ Prints "Authorization: bearer TOKEN" for GRANT on stdout, as
 func (r *cli) header(ctx context.Context, fs *flagSet, args []string) error {
 	var tf tokenFlags
 	tf.register(fs)
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.noArgs(); err != nil {
+	if err := fs.parseNoArgs(args); err != nil {
 		return err
 	}
 	tok, err := r.tokenFor(ctx, &tf)
@@ -233,12 +227,11 @@ func (r *cli) tokenFor(ctx context.Context, f *tokenFlags) (*oauth2.Token, error
 		return nil, err
 	}
 
-	cn, err := r.connect(f.cf, c, seed)
+	ctx, cn, err := r.connect(ctx, f.cf, c, seed)
 	if err != nil {
 		return nil, err
 	}
 	defer cn.stop()
-	ctx = cn.context(ctx)
 	if *f.eg1 {
 		cn.cfg.TokenType = "eg1"
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 )
 
 // Marker replaces every secret.
@@ -32,6 +33,17 @@ func Format(f fmt.State, verb rune, safe string) {
 		return
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), safe)
+}
+
+// Secrets returns s with each of secrets (empty ones skipped) replaced by
+// Marker.
+func Secrets(s string, secrets []string) string {
+	for _, v := range secrets {
+		if v != "" && strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Marker)
+		}
+	}
+	return s
 }
 
 // URL returns u as text with what may carry a credential hidden: the query

@@ -43,3 +43,8 @@ func TestFormat(t *testing.T) {
 	assert.Equal(t, "  T{S: [REDACTED]}", fmt.Sprintf("%18s", formatted{}))
 	assert.Equal(t, "%!d(string=T{S: [REDACTED]})", fmt.Sprintf("%d", formatted{}))
 }
+
+func TestSecrets(t *testing.T) {
+	assert.Equal(t, "a [REDACTED] b [REDACTED]", Secrets("a s3cret b s3cret", []string{"", "s3cret"}))
+	assert.Equal(t, "nothing here", Secrets("nothing here", []string{"s3cret"}))
+}

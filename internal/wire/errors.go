@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // excerptLen is how much of a body that is not JSON an error quotes.
@@ -86,7 +87,7 @@ func withoutCredentials(resp *http.Response, secrets []string) *http.Response {
 		c := req.Clone(req.Context())
 		c.Header.Del("Authorization")
 		c.Body, c.GetBody, c.Form, c.PostForm, c.MultipartForm = nil, nil, nil, nil, nil
-		if u := c.URL.String(); RedactString(u, secrets) != u {
+		if u := c.URL.String(); redact.Secrets(u, secrets) != u {
 			c.URL = &url.URL{Scheme: c.URL.Scheme, Host: c.URL.Host, Path: "/" + Redacted}
 		}
 		r.Request = c
@@ -95,7 +96,7 @@ func withoutCredentials(resp *http.Response, secrets []string) *http.Response {
 }
 
 func fill(e *epicoauth.Error, eb *errorBody, secrets []string) {
-	r := func(v any) string { return RedactString(asString(v), secrets) }
+	r := func(v any) string { return redact.Secrets(asString(v), secrets) }
 	e.ErrorCode = r(eb.ErrorCode)
 	e.ErrorMessage = r(eb.ErrorMessage)
 	if e.ErrorMessage == "" {
@@ -197,7 +198,7 @@ func quoteBody(resp *http.Response, body []byte, secrets []string) string {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		q = " (" + ct + ")"
 	}
-	return q + ": " + strconv.Quote(excerpt(RedactString(string(body), secrets)))
+	return q + ": " + strconv.Quote(excerpt(redact.Secrets(string(body), secrets)))
 }
 
 func excerpt(s string) string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // DoJSON sends req (see Do) and decodes the JSON body of the successful
@@ -31,7 +32,7 @@ func DoJSON[T any](ctx context.Context, req *Request) (T, *Response, error) {
 // exchange code) is redacted from the error.
 func BadResponse(req *Request, resp *Response, problem string) *epicoauth.Error {
 	e, secrets := newError(resp.HTTP, resp.Body, secretsOf(req))
-	e.Detail = RedactString(problem, secrets)
+	e.Detail = redact.Secrets(problem, secrets)
 	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || (body[0] != '{' && body[0] != '[') {
 		e.Detail += quoteBody(resp.HTTP, body, secrets)
 	}

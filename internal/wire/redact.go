@@ -74,16 +74,6 @@ func jsonEscape(v string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// RedactString replaces each secret in s.
-func RedactString(s string, secrets []string) string {
-	for _, v := range secrets {
-		if v != "" && strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, Redacted)
-		}
-	}
-	return s
-}
-
 func redactBytes(b []byte, secrets []string) []byte {
 	for _, v := range secrets {
 		if v != "" && bytes.Contains(b, []byte(v)) {

@@ -22,7 +22,7 @@ func withRedirectPolicy(c *http.Client, req *Request, secrets []string) *http.Cl
 	next := c.CheckRedirect
 	guarded.CheckRedirect = func(hop *http.Request, via []*http.Request) error {
 		refuse := func(reason string, cause error) error {
-			e := &epicoauth.RedirectError{Target: RedactString(redact.URL(hop.URL), secrets), Reason: reason, Err: cause}
+			e := &epicoauth.RedirectError{Target: redact.Secrets(redact.URL(hop.URL), secrets), Reason: reason, Err: cause}
 			if hop.Response != nil {
 				e.StatusCode = hop.Response.StatusCode
 			}

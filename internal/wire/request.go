@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 )
 
 // MaxBodyBytes is the most of a response body that is read, as in
@@ -80,7 +81,7 @@ func Do(ctx context.Context, req *Request) (*Response, error) {
 	secrets := secretsOf(req)
 	hreq, err := newHTTPRequest(ctx, req)
 	if err != nil {
-		return nil, errors.New(RedactString(err.Error(), secrets))
+		return nil, errors.New(redact.Secrets(err.Error(), secrets))
 	}
 	if err := checkURL(hreq.URL, req.AllowInsecureHTTP); err != nil {
 		return nil, err
@@ -188,10 +189,10 @@ func isNonEmpty(m json.RawMessage) bool {
 func redactTransportError(err error, secrets []string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: RedactString(ue.URL, secrets), Err: ue.Err}
+		return &url.Error{Op: ue.Op, URL: redact.Secrets(ue.URL, secrets), Err: ue.Err}
 	}
-	if msg := err.Error(); RedactString(msg, secrets) != msg {
-		return &redactedError{msg: RedactString(msg, secrets), err: err}
+	if msg := err.Error(); redact.Secrets(msg, secrets) != msg {
+		return &redactedError{msg: redact.Secrets(msg, secrets), err: err}
 	}
 	return err
 }

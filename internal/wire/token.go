@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/epicoauth/epicoauth"
+	"github.com/epicoauth/epicoauth/internal/redact"
 	"github.com/epicoauth/epicoauth/internal/report"
 )
 
@@ -32,7 +33,7 @@ func retrieveOnce(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	if len(malformed) > 0 {
 		secrets := secretsOf(req)
 		for _, m := range malformed {
-			m.Field = excerpt(RedactString(m.Field, secrets))
+			m.Field = excerpt(redact.Secrets(m.Field, secrets))
 			report.Problem(ctx, m)
 		}
 	}
