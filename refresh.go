@@ -1,6 +1,7 @@
 package epicoauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/epicoauth/epicoauth/internal/report"
 )
 
 // never stands for the expiry of a token that does not expire.
@@ -72,10 +75,9 @@ type flight struct {
 }
 
 func newEngine(src oauth2.TokenSource, opts *TokenSourceOptions) *engine {
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	// A token kept without a broken optional field reaches OnError from
+	// package wire through the requests' context.
+	ctx := report.With(cmp.Or(opts.Context, context.Background()), opts.OnError)
 	e := &engine{
 		src: src,
 		// The source outlives the call that built it: it keeps the

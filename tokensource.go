@@ -1,14 +1,11 @@
 package epicoauth
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"time"
 
 	"golang.org/x/oauth2"
-
-	"github.com/epicoauth/epicoauth/internal/report"
 )
 
 // ContextTokenSource is a token source that can be asked for a token under a
@@ -191,16 +188,10 @@ type TokenSource struct {
 // expires by the real clock, so early refresh cannot happen; the
 // TokenSource notices and renews at expiry instead.
 func NewTokenSource(src oauth2.TokenSource, opts *TokenSourceOptions) *TokenSource {
-	o := TokenSourceOptions{}
-	if opts != nil {
-		o = *opts
+	if opts == nil {
+		opts = &TokenSourceOptions{}
 	}
-	if o.OnError != nil {
-		// A token kept without a broken optional field reaches OnError
-		// from package wire through the requests' context.
-		o.Context = report.With(cmp.Or[context.Context](o.Context, context.Background()), o.OnError)
-	}
-	return &TokenSource{e: newEngine(src, &o)}
+	return &TokenSource{e: newEngine(src, opts)}
 }
 
 // Token returns a valid token, renewing it as described on [TokenSource].

@@ -28,9 +28,10 @@ func withRedirectPolicy(c *http.Client, req *Request, secrets []string) *http.Cl
 			}
 			return e
 		}
+		if err := checkURL(hop.URL, req.AllowInsecureHTTP); err != nil {
+			return refuse("plain http to a host that is not loopback", err)
+		}
 		switch {
-		case checkURL(hop.URL, req.AllowInsecureHTTP) != nil:
-			return refuse("plain http to a host that is not loopback", checkURL(hop.URL, req.AllowInsecureHTTP))
 		case req.Form != nil || req.ClientID != "":
 			return refuse("the request carries credentials (a form or the client secret), which are never sent again", nil)
 		case !origin.Same(hop.URL, via[0].URL):
