@@ -14,8 +14,9 @@ import (
 )
 
 // Verification is what Epic knows about a live session, from Verify. The
-// access token itself, which Epic echoes, is left out. Every fmt verb,
-// log/slog and encoding/json leave out SessionID too.
+// access token itself, which Epic echoes, is left out. Every fmt verb and
+// log/slog leave out SessionID too, and encoding/json writes it as
+// "[REDACTED]".
 type Verification struct {
 	// SessionID identifies the session on Epic's side. For the default
 	// opaque tokens it may be the access token itself: keep it as secret.
